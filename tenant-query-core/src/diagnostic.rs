@@ -1,0 +1,175 @@
+//! Errors as values: what went wrong, where in the SQL, and how to fix it.
+
+use std::fmt;
+
+/// A 1-based position in the SQL text.
+///
+/// ```
+/// use tenant_query_core::Location;
+/// let at = Location { line: 2, column: 7 };
+/// assert_eq!(at.to_string(), "2:7");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// 1-based line number.
+    pub line: u64,
+    /// 1-based column number, counted in characters.
+    pub column: u64,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// The family a [`Diagnostic`] belongs to, for callers that want to branch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DiagnosticKind {
+    /// The SQL does not parse.
+    Syntax,
+    /// A table or view that `tenant-schema.toml` does not declare.
+    UnknownTable,
+    /// A column that a table's declared `columns` list does not contain.
+    UnknownColumn,
+    /// The statement would write the tenant column itself.
+    TenantColumnWrite,
+    /// A statement kind or construct the engine refuses (fail closed).
+    Unsupported,
+    /// Placeholders that cannot be combined with the tenant parameter.
+    Placeholder,
+    /// The SQL holds zero or more than one statement.
+    StatementCount,
+    /// The manifest itself is invalid.
+    Manifest,
+    /// An internal consistency check failed; the statement is refused.
+    Internal,
+}
+
+/// A rejection of a statement or a manifest.
+///
+/// Its [`Display`](fmt::Display) form is the message a user sees: what is wrong, where, and
+/// the fix.
+///
+/// ```
+/// use tenant_query_core::{rewrite, Manifest};
+///
+/// let manifest = Manifest::from_toml_str(
+///     r#"
+///     dialect = "postgres"
+///     [tables.invoices]
+///     scope = "tenant"
+///     "#,
+///     "tenant-schema.toml",
+/// )
+/// .unwrap();
+/// let err = rewrite(&manifest, "SELECT * FROM invoice").unwrap_err();
+/// assert_eq!(err.location.unwrap().to_string(), "1:15");
+/// assert!(err.to_string().contains("did you mean `invoices`?"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The family of the problem.
+    pub kind: DiagnosticKind,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Where in the SQL, when the problem has a position.
+    pub location: Option<Location>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(kind: DiagnosticKind, message: impl Into<String>) -> Self {
+        Diagnostic {
+            kind,
+            message: message.into(),
+            location: None,
+            help: None,
+        }
+    }
+
+    pub(crate) fn at(mut self, location: Option<Location>) -> Self {
+        if self.location.is_none() {
+            self.location = location;
+        }
+        self
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub(crate) fn unsupported(message: impl Into<String>) -> Self {
+        Diagnostic::new(DiagnosticKind::Unsupported, message)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(at) = self.location {
+            write!(f, "{}: ", at)?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// The closest candidate to `name` by edit distance, if it is close enough to be a likely typo.
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let name = name.to_lowercase();
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&name, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["invoices", "orders", "customers"];
+        assert_eq!(closest("invoice", names), Some("invoices"));
+        assert_eq!(closest("ORDRES", names), Some("orders"));
+        assert_eq!(closest("widgets", names), None);
+    }
+
+    #[test]
+    fn renders_location_message_and_help() {
+        let d = Diagnostic::new(DiagnosticKind::UnknownTable, "table `x` is unknown")
+            .at(Some(Location { line: 3, column: 9 }))
+            .help("declare it");
+        assert_eq!(d.to_string(), "3:9: table `x` is unknown\n  help: declare it");
+    }
+}

@@ -1,0 +1,133 @@
+//! Parsing one SQL statement and turning parser errors into diagnostics.
+
+use sqlparser::ast::{Spanned, Statement};
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Span;
+
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Location};
+use crate::manifest::Dialect;
+
+/// Deep enough for any hand-written query, shallow enough that no input can exhaust the stack
+/// of the engine's own recursive walks.
+const RECURSION_LIMIT: usize = 48;
+
+/// Parses `sql` as exactly one statement.
+pub(crate) fn single_statement(dialect: Dialect, sql: &str) -> Result<Statement, Diagnostic> {
+    let parser_dialect = dialect.parser_dialect();
+    let mut statements = Parser::new(parser_dialect.as_ref())
+        .with_recursion_limit(RECURSION_LIMIT)
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_statements())
+        .map_err(|e| syntax_error(dialect, sql, e))?;
+    match statements.len() {
+        1 => Ok(statements.pop().expect("one statement")),
+        0 => Err(Diagnostic::new(
+            DiagnosticKind::StatementCount,
+            "the SQL string holds no statement",
+        )
+        .help("write one SELECT, INSERT, UPDATE or DELETE statement")),
+        n => Err(Diagnostic::new(
+            DiagnosticKind::StatementCount,
+            format!("the SQL string holds {n} statements; only one is allowed"),
+        )
+        .at(location(statements[1].span()))
+        .help("split them into one macro call per statement, and run them in a transaction if they belong together")),
+    }
+}
+
+fn syntax_error(dialect: Dialect, sql: &str, e: ParserError) -> Diagnostic {
+    let text = match e {
+        ParserError::TokenizerError(s) | ParserError::ParserError(s) => s,
+        ParserError::RecursionLimitExceeded => {
+            return Diagnostic::new(
+                DiagnosticKind::Syntax,
+                "the statement is nested too deeply to analyse",
+            )
+            .help(format!(
+                "flatten nested subqueries or expressions (at most {RECURSION_LIMIT} levels)"
+            ))
+        }
+    };
+    let (message, mut at) = split_location(&text);
+    if at.is_none() && message.ends_with("found: EOF") {
+        at = Some(end_of(sql));
+    }
+    Diagnostic::new(
+        DiagnosticKind::Syntax,
+        format!("syntax error: {message}"),
+    )
+    .at(at)
+    .help(format!(
+        "the SQL must be valid {} SQL; check the statement near this position",
+        match dialect {
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::MySql => "MySQL",
+            Dialect::Sqlite => "SQLite",
+        }
+    ))
+}
+
+/// Splits sqlparser's " at Line: L, Column: C" suffix off a message.
+fn split_location(text: &str) -> (&str, Option<Location>) {
+    if let Some(idx) = text.rfind(" at Line: ") {
+        let rest = &text[idx + " at Line: ".len()..];
+        if let Some((line, column)) = rest.split_once(", Column: ") {
+            if let (Ok(line), Ok(column)) = (line.trim().parse(), column.trim().parse()) {
+                return (&text[..idx], Some(Location { line, column }));
+            }
+        }
+    }
+    (text, None)
+}
+
+/// The position just past the last character of `sql`.
+fn end_of(sql: &str) -> Location {
+    let line = sql.lines().count().max(1) as u64 + u64::from(sql.ends_with('\n'));
+    let last = if sql.ends_with('\n') { "" } else { sql.lines().last().unwrap_or("") };
+    Location {
+        line,
+        column: last.chars().count() as u64 + 1,
+    }
+}
+
+/// The start of a span as a location, if the span is known.
+pub(crate) fn location(span: Span) -> Option<Location> {
+    (span.start.line > 0).then_some(Location {
+        line: span.start.line,
+        column: span.start.column,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_carry_the_position() {
+        let e = single_statement(Dialect::Postgres, "SELECT *\nFROM orders WHERE").unwrap_err();
+        assert_eq!(e.kind, DiagnosticKind::Syntax);
+        assert_eq!(e.location, Some(Location { line: 2, column: 18 }));
+        assert!(e.message.starts_with("syntax error: Expected"), "{}", e.message);
+    }
+
+    #[test]
+    fn counts_statements() {
+        let e = single_statement(Dialect::Sqlite, "SELECT 1; SELECT 2").unwrap_err();
+        assert_eq!(e.kind, DiagnosticKind::StatementCount);
+        assert_eq!(e.location, Some(Location { line: 1, column: 11 }));
+        assert!(single_statement(Dialect::Sqlite, "SELECT 1;").is_ok());
+        assert_eq!(
+            single_statement(Dialect::Sqlite, "  ").unwrap_err().kind,
+            DiagnosticKind::StatementCount
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let sql = format!("SELECT {}1{}", "(".repeat(5000), ")".repeat(5000));
+        assert_eq!(
+            single_statement(Dialect::Postgres, &sql).unwrap_err().kind,
+            DiagnosticKind::Syntax
+        );
+    }
+}

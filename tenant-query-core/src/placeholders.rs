@@ -1,0 +1,262 @@
+//! Bind parameters: the user's placeholders, the tenant's, and the order they bind in.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{Statement, Value, ValueWithSpan, VisitMut, VisitorMut};
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::manifest::Dialect;
+use crate::parse::location;
+
+/// What sits at one bind position of the rewritten statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BindSlot {
+    /// The tenant id.
+    Tenant,
+    /// The user's argument with this 0-based index (the order the macro call lists them in).
+    Arg(usize),
+}
+
+/// The order in which values are bound to the rewritten statement.
+///
+/// For PostgreSQL and SQLite the placeholders are numbered: slot *i* is `$i+1` (or `?i+1`), so
+/// the user's arguments come first and the tenant last. For MySQL the placeholders are
+/// positional `?` and the slots follow them through the text.
+///
+/// ```
+/// use tenant_query_core::{rewrite, BindSlot, Manifest};
+///
+/// let manifest = Manifest::from_toml_str(
+///     "dialect = \"mysql\"\n[tables.orders]\nscope = \"tenant\"\n",
+///     "tenant-schema.toml",
+/// )?;
+/// let out = rewrite(&manifest, "SELECT id FROM orders WHERE total > ? LIMIT ?")?;
+/// assert_eq!(out.sql, "SELECT id FROM orders WHERE (total > ?) AND orders.tenant_id = ? LIMIT ?");
+/// assert_eq!(
+///     out.bind_plan.slots,
+///     vec![BindSlot::Arg(0), BindSlot::Tenant, BindSlot::Arg(1)]
+/// );
+/// assert_eq!(out.bind_plan.user_args, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BindPlan {
+    /// One entry per bind position, in order.
+    pub slots: Vec<BindSlot>,
+    /// How many arguments the user must supply.
+    pub user_args: usize,
+}
+
+/// The user's placeholders, analysed and normalised for one statement.
+pub(crate) struct Params {
+    dialect: Dialect,
+    user_args: usize,
+    /// How the tenant placeholder is written into the AST.
+    pub(crate) tenant_marker: String,
+}
+
+/// MySQL markers: `?0` is the tenant, `?k` the user's k-th `?`. They are spliced back to `?`
+/// once the statement is rendered.
+const MYSQL_TENANT_MARKER: &str = "?0";
+
+impl Params {
+    /// Validates the user's placeholders and numbers them where the dialect needs it.
+    pub(crate) fn analyze(dialect: Dialect, stmt: &mut Statement) -> Result<Params, Diagnostic> {
+        let mut found = Collect::default();
+        let _ = stmt.visit(&mut found);
+        let mut values = found.values;
+        values.sort_by_key(|(span, _)| (span.start.line, span.start.column));
+
+        if values
+            .windows(2)
+            .any(|w| (w[0].0.start.line, w[0].0.start.column) >= (w[1].0.start.line, w[1].0.start.column))
+            || values.iter().any(|(span, _)| span.start.line == 0)
+        {
+            return Err(internal("placeholder positions are unknown".into()));
+        }
+        let bare = values.iter().filter(|(_, s)| s == "?").count();
+        let mut max_numbered = 0usize;
+        for (span, text) in &values {
+            let numbered = match dialect {
+                Dialect::Postgres => text.strip_prefix('$'),
+                Dialect::Sqlite => text.strip_prefix('?').or_else(|| text.strip_prefix('$')),
+                Dialect::MySql => None,
+            }
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+            match numbered {
+                Some(n) => {
+                    let n: usize = n.parse().ok().filter(|n| (1..=65535).contains(n)).ok_or_else(|| {
+                        bad_placeholder(text, dialect).at(location(*span))
+                    })?;
+                    max_numbered = max_numbered.max(n);
+                }
+                None if text == "?" && dialect != Dialect::Postgres => {}
+                None => return Err(bad_placeholder(text, dialect).at(location(*span))),
+            }
+        }
+        if bare > 0 && max_numbered > 0 {
+            return Err(Diagnostic::new(
+                DiagnosticKind::Placeholder,
+                "the statement mixes `?` with numbered placeholders",
+            )
+            .at(location(values[0].0))
+            .help("number every placeholder (`?1`, `?2`, …) or none of them"));
+        }
+
+        let user_args = bare.max(max_numbered);
+        let tenant_marker = match dialect {
+            Dialect::Postgres => format!("${}", user_args + 1),
+            Dialect::Sqlite => format!("?{}", user_args + 1),
+            Dialect::MySql => MYSQL_TENANT_MARKER.to_owned(),
+        };
+        if bare > 0 {
+            // Give each `?` its number in text order, so that inserting the tenant's
+            // placeholder cannot shift the user's.
+            let mut renumber = Renumber {
+                next: 0,
+                order: values.iter().map(|(span, _)| *span).collect(),
+            };
+            let _ = stmt.visit(&mut renumber);
+        }
+        Ok(Params {
+            dialect,
+            user_args,
+            tenant_marker,
+        })
+    }
+
+    /// The bind plan of a statement that was left unchanged.
+    pub(crate) fn passthrough_plan(&self) -> BindPlan {
+        BindPlan {
+            slots: (0..self.user_args).map(BindSlot::Arg).collect(),
+            user_args: self.user_args,
+        }
+    }
+
+    /// Turns rendered SQL with markers into the final SQL and its bind plan.
+    pub(crate) fn finish(&self, rendered: String) -> Result<(String, BindPlan), Diagnostic> {
+        match self.dialect {
+            Dialect::Postgres | Dialect::Sqlite => {
+                let mut slots: Vec<BindSlot> = (0..self.user_args).map(BindSlot::Arg).collect();
+                slots.push(BindSlot::Tenant);
+                Ok((
+                    rendered,
+                    BindPlan {
+                        slots,
+                        user_args: self.user_args,
+                    },
+                ))
+            }
+            Dialect::MySql => self.splice_mysql(rendered),
+        }
+    }
+
+    fn splice_mysql(&self, rendered: String) -> Result<(String, BindPlan), Diagnostic> {
+        let dialect = self.dialect.parser_dialect();
+        let tokens = Tokenizer::new(dialect.as_ref(), &rendered)
+            .tokenize_with_location()
+            .map_err(|e| internal(format!("the rewritten SQL does not tokenize: {e}")))?;
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(rendered.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let offset = |line: u64, column: u64| -> Option<usize> {
+            let start = *line_starts.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
+            let col = usize::try_from(column).ok()?.checked_sub(1)?;
+            Some(
+                rendered[start..]
+                    .char_indices()
+                    .nth(col)
+                    .map_or(rendered.len(), |(i, _)| start + i),
+            )
+        };
+        let mut out = String::with_capacity(rendered.len());
+        let mut slots = Vec::new();
+        let mut copied = 0;
+        for t in &tokens {
+            if let Token::Placeholder(p) = &t.token {
+                let index: usize = p
+                    .strip_prefix('?')
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| internal(format!("unexpected placeholder `{p}`")))?;
+                slots.push(if index == 0 {
+                    BindSlot::Tenant
+                } else {
+                    BindSlot::Arg(index - 1)
+                });
+                let start = offset(t.span.start.line, t.span.start.column)
+                    .ok_or_else(|| internal("placeholder position out of range".into()))?;
+                out.push_str(&rendered[copied..start]);
+                out.push('?');
+                copied = start + p.len();
+            }
+        }
+        out.push_str(&rendered[copied..]);
+        Ok((
+            out,
+            BindPlan {
+                slots,
+                user_args: self.user_args,
+            },
+        ))
+    }
+}
+
+fn internal(message: String) -> Diagnostic {
+    Diagnostic::new(DiagnosticKind::Internal, message)
+        .help("this is a bug in tenant-query; the statement was refused rather than passed through")
+}
+
+fn bad_placeholder(text: &str, dialect: Dialect) -> Diagnostic {
+    let help = match dialect {
+        Dialect::Postgres => "PostgreSQL placeholders are `$1`, `$2`, …",
+        Dialect::Sqlite => "SQLite placeholders are `?`, or numbered `?1`, `?2`, …",
+        Dialect::MySql => "MySQL placeholders are positional `?`",
+    };
+    Diagnostic::new(
+        DiagnosticKind::Placeholder,
+        format!("placeholder `{text}` is not supported"),
+    )
+    .help(help)
+}
+
+#[derive(Default)]
+struct Collect {
+    values: Vec<(sqlparser::tokenizer::Span, String)>,
+}
+
+impl VisitorMut for Collect {
+    type Break = ();
+
+    fn pre_visit_value(&mut self, value: &mut ValueWithSpan) -> ControlFlow<()> {
+        if let Value::Placeholder(p) = &value.value {
+            self.values.push((value.span, p.clone()));
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+struct Renumber {
+    next: usize,
+    order: Vec<sqlparser::tokenizer::Span>,
+}
+
+impl VisitorMut for Renumber {
+    type Break = ();
+
+    fn pre_visit_value(&mut self, value: &mut ValueWithSpan) -> ControlFlow<()> {
+        if let Value::Placeholder(p) = &mut value.value {
+            if p == "?" {
+                // Text order, not tree order: sort position of this span.
+                let n = self
+                    .order
+                    .iter()
+                    .position(|s| *s == value.span)
+                    .unwrap_or(self.next);
+                *p = format!("?{}", n + 1);
+                self.next += 1;
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}

@@ -1,0 +1,1 @@
+//! Procedural macros of tenant-query; use the `tenant-query` crate.

@@ -1,0 +1,1 @@
+//! Compile-time tenant scoping for sqlx.
