@@ -90,6 +90,17 @@ fn end_of(sql: &str) -> Location {
     }
 }
 
+/// Where the first token of `sql` starts: the position of a whole-statement problem.
+pub(crate) fn first_token(dialect: Dialect, sql: &str) -> Option<Location> {
+    let d = dialect.parser_dialect();
+    sqlparser::tokenizer::Tokenizer::new(d.as_ref(), sql)
+        .tokenize_with_location()
+        .ok()?
+        .into_iter()
+        .find(|t| !matches!(t.token, sqlparser::tokenizer::Token::Whitespace(_)))
+        .and_then(|t| location(t.span))
+}
+
 /// The start of a span as a location, if the span is known.
 pub(crate) fn location(span: Span) -> Option<Location> {
     (span.start.line > 0).then_some(Location {

@@ -1,0 +1,381 @@
+//! INSERT, UPDATE and DELETE: scoped targets, stamped inserts, safe upserts, and no writes to
+//! the tenant column.
+
+use sqlparser::ast::{
+    Assignment, AssignmentTarget, Delete, DoUpdate, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, Insert, ObjectName,
+    OnConflictAction, OnInsert, Query, SelectItem, SetExpr, Spanned, SqliteOnConflict,
+    TableObject, TableWithJoins, Update, UpdateTableFromKind,
+};
+
+use super::{and_into, Binding, Rewriter};
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::manifest::{object_name_parts, TableConfig};
+use crate::parse::location;
+
+impl<'m> Rewriter<'m> {
+    pub(crate) fn insert(&mut self, insert: &mut Insert) -> Result<(), Diagnostic> {
+        let span = insert.span();
+        let name = match &insert.table {
+            TableObject::TableName(name) => name.clone(),
+            other => {
+                return Err(Diagnostic::unsupported(format!(
+                    "cannot insert into `{other}`: only tables declared in tenant-schema.toml can be written"
+                ))
+                .at(location(span)))
+            }
+        };
+        if insert.overwrite
+            || insert.partitioned.is_some()
+            || insert.by_name
+            || insert.format_clause.is_some()
+            || insert.multi_table_insert_type.is_some()
+            || !insert.multi_table_into_clauses.is_empty()
+        {
+            return Err(Diagnostic::unsupported(
+                "this form of INSERT cannot be scoped to a tenant",
+            )
+            .at(location(span))
+            .help("write `INSERT INTO table (columns…) VALUES (…)` or `INSERT INTO table (columns…) SELECT …`"));
+        }
+        let table = self.resolve(&name)?;
+
+        if let Some(tenant_column) = &table.tenant_column {
+            self.scoped.push(table);
+            self.stamp_insert(insert, table, tenant_column, &name)?;
+        }
+        // Scope the source query and every subquery in ON CONFLICT, RETURNING and the rest.
+        let binding = Binding {
+            exposed: match &insert.table_alias {
+                Some(alias) => vec![self.normalize(&alias.alias)],
+                None => object_name_parts(&name)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|i| self.normalize(i))
+                    .collect(),
+            },
+            table,
+        };
+        for column in &insert.columns {
+            if let Some(ident) = object_name_parts(column).and_then(|p| p.last().copied()) {
+                self.check_column(&binding, ident)?;
+            }
+        }
+        self.nested(insert, std::slice::from_ref(&binding))
+    }
+
+    fn stamp_insert(
+        &mut self,
+        insert: &mut Insert,
+        table: &'m TableConfig,
+        tenant_column: &str,
+        name: &ObjectName,
+    ) -> Result<(), Diagnostic> {
+        let span = insert.span();
+        if insert.replace_into || insert.or == Some(SqliteOnConflict::Replace) {
+            return Err(Diagnostic::unsupported(format!(
+                "REPLACE into tenant-scoped table `{}` could delete another tenant's row that shares a key",
+                table.name
+            ))
+            .at(location(span))
+            .help("use INSERT … ON CONFLICT … DO UPDATE (or ON DUPLICATE KEY UPDATE), which the engine scopes to the tenant"));
+        }
+        if !insert.assignments.is_empty() {
+            return Err(Diagnostic::unsupported(format!(
+                "INSERT … SET into tenant-scoped table `{}` cannot be stamped with the tenant",
+                table.name
+            ))
+            .at(location(span))
+            .help("write `INSERT INTO table (columns…) VALUES (…)`"));
+        }
+        if insert.columns.is_empty() {
+            return Err(Diagnostic::new(
+                DiagnosticKind::Unsupported,
+                format!(
+                    "INSERT into tenant-scoped table `{}` needs a column list",
+                    table.name
+                ),
+            )
+            .at(location(name.span()))
+            .help(format!(
+                "name the columns, e.g. `INSERT INTO {} (id, …) VALUES (…)`; the engine adds `{tenant_column}` itself",
+                name
+            )));
+        }
+        for column in &insert.columns {
+            if let Some(ident) = object_name_parts(column).and_then(|p| p.last().copied()) {
+                if self.manifest.same_column(ident, tenant_column) {
+                    return Err(tenant_write(
+                        format!(
+                            "INSERT must not set the tenant column `{tenant_column}` of `{}`",
+                            table.name
+                        ),
+                        column,
+                    )
+                    .help(format!(
+                        "remove `{tenant_column}` and its values; the engine stamps it with the tenant"
+                    )));
+                }
+            }
+        }
+        insert
+            .columns
+            .push(ObjectName::from(vec![self.column_ident(tenant_column)]));
+        let Some(source) = &mut insert.source else {
+            return Err(Diagnostic::unsupported(format!(
+                "INSERT … DEFAULT VALUES into tenant-scoped table `{}` cannot be stamped with the tenant",
+                table.name
+            ))
+            .at(location(span))
+            .help("list the columns and VALUES"));
+        };
+        self.stamp_query(source)?;
+
+        let qualifier: Vec<Ident> = match &insert.table_alias {
+            Some(alias) => vec![alias.alias.clone()],
+            None => object_name_parts(name)
+                .unwrap_or_default()
+                .into_iter()
+                .cloned()
+                .collect(),
+        };
+        let target = Binding {
+            exposed: qualifier.iter().map(|i| self.normalize(i)).collect(),
+            table,
+        };
+        match &mut insert.on {
+            None => Ok(()),
+            Some(OnInsert::OnConflict(conflict)) => match &mut conflict.action {
+                OnConflictAction::DoNothing => Ok(()),
+                OnConflictAction::DoUpdate(DoUpdate {
+                    assignments,
+                    selection,
+                }) => {
+                    self.reject_tenant_assignment(assignments, std::slice::from_ref(&target))?;
+                    // The conflicting row may belong to another tenant when the unique key
+                    // does not include the tenant column: only ever update our own.
+                    and_into(selection, vec![self.predicate(&qualifier, tenant_column)]);
+                    Ok(())
+                }
+            },
+            Some(OnInsert::DuplicateKeyUpdate(assignments)) => {
+                self.reject_tenant_assignment(assignments, std::slice::from_ref(&target))?;
+                // MySQL has no WHERE here: each assignment keeps the old value unless the
+                // existing row is the tenant's. The tenant column is never assigned, so the
+                // condition holds or fails for all assignments alike.
+                for a in assignments.iter_mut() {
+                    let AssignmentTarget::ColumnName(column) = &a.target else {
+                        return Err(Diagnostic::unsupported(
+                            "tuple assignments in ON DUPLICATE KEY UPDATE cannot be scoped",
+                        )
+                        .at(location(a.span())));
+                    };
+                    let old = Expr::CompoundIdentifier(
+                        object_name_parts(column)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .cloned()
+                            .collect(),
+                    );
+                    let new = std::mem::replace(&mut a.value, Expr::value(sqlparser::ast::Value::Null));
+                    a.value = if_expr(self.predicate(&qualifier, tenant_column), new, old);
+                }
+                Ok(())
+            }
+            Some(_) => Err(Diagnostic::unsupported("this ON clause of INSERT cannot be scoped")
+                .at(location(span))),
+        }
+    }
+
+    /// Adds the tenant as the last value of every row an INSERT source produces.
+    fn stamp_query(&mut self, query: &mut Query) -> Result<(), Diagnostic> {
+        self.stamp_set_expr(&mut query.body)
+    }
+
+    fn stamp_set_expr(&mut self, body: &mut SetExpr) -> Result<(), Diagnostic> {
+        match body {
+            SetExpr::Values(values) => {
+                for row in &mut values.rows {
+                    row.content.push(self.tenant());
+                }
+                Ok(())
+            }
+            SetExpr::Select(select) => {
+                select.projection.push(SelectItem::UnnamedExpr(self.tenant()));
+                Ok(())
+            }
+            SetExpr::Query(q) => self.stamp_query(q),
+            SetExpr::SetOperation { left, right, .. } => {
+                self.stamp_set_expr(left)?;
+                self.stamp_set_expr(right)
+            }
+            other => Err(Diagnostic::unsupported(
+                "the source of this INSERT cannot be stamped with the tenant",
+            )
+            .at(location(other.span()))
+            .help("use VALUES or SELECT")),
+        }
+    }
+
+    pub(crate) fn update(&mut self, update: &mut Update) -> Result<(), Diagnostic> {
+        let mut bindings = Vec::new();
+        let mut predicates = self.table_with_joins(&mut update.table, &mut bindings)?;
+        if update.or == Some(SqliteOnConflict::Replace) && bindings.iter().any(|b| b.table.is_scoped()) {
+            return Err(Diagnostic::unsupported(
+                "UPDATE OR REPLACE could delete another tenant's row that shares a key",
+            )
+            .at(location(update.span()))
+            .help("use a plain UPDATE"));
+        }
+        self.reject_tenant_assignment(&update.assignments, &bindings)?;
+        for a in &update.assignments {
+            for column in assignment_columns(&a.target) {
+                let Some(parts) = object_name_parts(column) else {
+                    continue;
+                };
+                let Some((ident, qualifier)) = parts.split_last() else {
+                    continue;
+                };
+                let qualifier: Vec<Ident> = qualifier.iter().map(|i| (*i).clone()).collect();
+                let binding = if qualifier.is_empty() {
+                    bindings.first()
+                } else {
+                    self.binding_for(&bindings, &qualifier)
+                };
+                if let Some(b) = binding {
+                    self.check_column(b, ident)?;
+                }
+            }
+        }
+        if let Some(UpdateTableFromKind::BeforeSet(items) | UpdateTableFromKind::AfterSet(items)) =
+            &mut update.from
+        {
+            let (more, more_bindings) = self.from_items(items)?;
+            predicates.extend(more);
+            bindings.extend(more_bindings);
+        }
+        // Every other part that can hold a subquery; the completeness check catches any
+        // part a future sqlparser adds.
+        self.nested(&mut update.assignments, &bindings)?;
+        self.nested(&mut update.selection, &bindings)?;
+        self.nested(&mut update.returning, &bindings)?;
+        self.nested(&mut update.order_by, &bindings)?;
+        self.nested(&mut update.limit, &bindings)?;
+        and_into(&mut update.selection, predicates);
+        Ok(())
+    }
+
+    pub(crate) fn delete(&mut self, delete: &mut Delete) -> Result<(), Diagnostic> {
+        let mut from = std::mem::replace(
+            &mut delete.from,
+            sqlparser::ast::FromTable::WithFromKeyword(Vec::new()),
+        );
+        let mut using = delete.using.take();
+        let result = self.delete_parts(delete, &mut from, &mut using);
+        delete.from = from;
+        delete.using = using;
+        and_into(&mut delete.selection, result?);
+        Ok(())
+    }
+
+    fn delete_parts(
+        &mut self,
+        delete: &mut Delete,
+        from: &mut sqlparser::ast::FromTable,
+        using: &mut Option<Vec<TableWithJoins>>,
+    ) -> Result<Vec<Expr>, Diagnostic> {
+        let items = match from {
+            sqlparser::ast::FromTable::WithFromKeyword(items)
+            | sqlparser::ast::FromTable::WithoutKeyword(items) => items,
+        };
+        let (mut predicates, mut bindings) = self.from_items(items)?;
+        if let Some(items) = using {
+            let (more, more_bindings) = self.from_items(items)?;
+            predicates.extend(more);
+            bindings.extend(more_bindings);
+        }
+        // The multi-table DELETE target list names tables of the FROM clause, which are all
+        // filtered; it holds no expressions, so visiting `delete` below covers the rest.
+        self.nested(delete, &bindings)?;
+        Ok(predicates)
+    }
+
+    /// Rows never move between tenants: assigning a scoped table's tenant column is an error.
+    ///
+    /// A qualified target (`c.tenant_id`) is checked against the table it names; an unqualified
+    /// one, or one whose qualifier is not found, against every target table.
+    fn reject_tenant_assignment(
+        &self,
+        assignments: &[Assignment],
+        targets: &[Binding<'m>],
+    ) -> Result<(), Diagnostic> {
+        for a in assignments {
+            for column in assignment_columns(&a.target) {
+                let Some(parts) = object_name_parts(column) else {
+                    continue;
+                };
+                let Some((ident, qualifier)) = parts.split_last() else {
+                    continue;
+                };
+                let qualifier: Vec<Ident> = qualifier.iter().map(|i| (*i).clone()).collect();
+                let named = if qualifier.is_empty() {
+                    None
+                } else {
+                    self.binding_for(targets, &qualifier)
+                };
+                let candidates = match named {
+                    Some(b) => std::slice::from_ref(b),
+                    None => targets,
+                };
+                for t in candidates.iter().map(|b| b.table) {
+                    let Some(tc) = &t.tenant_column else {
+                        continue;
+                    };
+                    if self.manifest.same_column(ident, tc) {
+                        return Err(tenant_write(
+                            format!(
+                                "assigning the tenant column `{tc}` of `{}` would move rows to another tenant",
+                                t.name
+                            ),
+                            column,
+                        )
+                        .help(format!(
+                            "remove `{tc} = …`; moving rows between tenants needs `unscoped_query!` with a reason"
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn assignment_columns(target: &AssignmentTarget) -> Vec<&ObjectName> {
+    match target {
+        AssignmentTarget::ColumnName(c) => vec![c],
+        AssignmentTarget::Tuple(cs) => cs.iter().collect(),
+    }
+}
+
+fn tenant_write(message: String, column: &ObjectName) -> Diagnostic {
+    Diagnostic::new(DiagnosticKind::TenantColumnWrite, message).at(location(column.span()))
+}
+
+/// MySQL `IF(condition, then, otherwise)`.
+fn if_expr(condition: Expr, then: Expr, otherwise: Expr) -> Expr {
+    let arg = |e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e));
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new("IF")]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: vec![arg(condition), arg(then), arg(otherwise)],
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
+    })
+}

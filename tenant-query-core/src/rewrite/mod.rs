@@ -1,0 +1,277 @@
+//! The tenant-scoping rewrite: every reference to a scoped table is filtered to the tenant.
+//!
+//! The pipeline is parse → placeholders → scope ([`Rewriter`]) → completeness check → render.
+//! One module per concern:
+//! - [`query`]: queries, set operations, selects and CTE name resolution;
+//! - [`joins`]: FROM items, joins and where each table's predicate must go;
+//! - [`dml`]: INSERT stamping, UPDATE, DELETE and upserts;
+//! - [`nested`]: subqueries inside expressions, and column checks;
+//! - [`complete`]: the final check that every query and table reference was analysed.
+
+mod complete;
+mod dml;
+mod joins;
+mod nested;
+mod query;
+
+use sqlparser::ast::{
+    BinaryOperator, Expr, Ident, ObjectName, Spanned, Statement, Value,
+};
+
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::manifest::{Dialect, Manifest, TableConfig};
+use crate::parse::{self, location};
+use crate::placeholders::{BindPlan, Params};
+
+/// A statement rewritten for one tenant, and how to bind it.
+///
+/// ```
+/// use tenant_query_core::{rewrite, BindSlot, Manifest};
+///
+/// let manifest = Manifest::from_toml_str(
+///     "dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\n",
+///     "tenant-schema.toml",
+/// )?;
+/// let out = rewrite(&manifest, "INSERT INTO orders (id, total) VALUES (?, ?)")?;
+/// assert_eq!(out.sql, "INSERT INTO orders (id, total, tenant_id) VALUES (?1, ?2, ?3)");
+/// assert_eq!(out.bind_plan.slots, [BindSlot::Arg(0), BindSlot::Arg(1), BindSlot::Tenant]);
+/// assert_eq!(out.scoped_tables, ["orders"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewritten {
+    /// The rewritten statement. Unchanged when it touches no scoped table.
+    pub sql: String,
+    /// The values to bind, in order.
+    pub bind_plan: BindPlan,
+    /// The manifest names of the scoped tables the statement references, sorted, without
+    /// repeats.
+    pub scoped_tables: Vec<String>,
+}
+
+/// Rewrites one statement so that it only sees and touches one tenant's rows.
+///
+/// The statement must be a single `SELECT`, `INSERT`, `UPDATE` or `DELETE` in the manifest's
+/// dialect. Every table it names must be declared in the manifest. See the
+/// [crate documentation](crate) for the contract.
+///
+/// ```
+/// use tenant_query_core::{rewrite, DiagnosticKind, Manifest};
+///
+/// let manifest = Manifest::from_toml_str(
+///     "dialect = \"postgres\"\n[tables.orders]\nscope = \"tenant\"\n",
+///     "tenant-schema.toml",
+/// )?;
+/// let out = rewrite(&manifest, "UPDATE orders SET total = $1 WHERE id = $2")?;
+/// assert_eq!(out.sql, "UPDATE orders SET total = $1 WHERE (id = $2) AND orders.tenant_id = $3");
+///
+/// let err = rewrite(&manifest, "UPDATE orders SET tenant_id = $1").unwrap_err();
+/// assert_eq!(err.kind, DiagnosticKind::TenantColumnWrite);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> {
+    let dialect = manifest.dialect();
+    let mut stmt = parse::single_statement(dialect, sql)?;
+    let params = Params::analyze(dialect, &mut stmt)?;
+
+    let mut rewriter = Rewriter::new(manifest, &params.tenant_marker);
+    rewriter
+        .statement(&mut stmt)
+        .map_err(|e| e.at(parse::first_token(dialect, sql)))?;
+    complete::check(&stmt, &rewriter.seen)?;
+
+    let mut scoped_tables: Vec<String> = rewriter.scoped.iter().map(|t| t.name.clone()).collect();
+    scoped_tables.sort();
+    scoped_tables.dedup();
+
+    if scoped_tables.is_empty() {
+        return Ok(Rewritten {
+            sql: sql.to_owned(),
+            bind_plan: params.passthrough_plan(),
+            scoped_tables,
+        });
+    }
+
+    let (sql, bind_plan) = params.finish(stmt.to_string())?;
+    // Fail closed on rendering bugs: what we emit must parse again as one statement.
+    parse::single_statement(dialect, &sql).map_err(|e| {
+        Diagnostic::new(
+            DiagnosticKind::Internal,
+            format!("the rewritten statement does not parse again: {e}"),
+        )
+        .help("this is a bug in tenant-query; the statement was refused rather than passed through")
+    })?;
+    Ok(Rewritten {
+        sql,
+        bind_plan,
+        scoped_tables,
+    })
+}
+
+/// How many queries and table factors the rewriter analysed, for the completeness check.
+#[derive(Debug, Default)]
+pub(crate) struct Seen {
+    pub(crate) queries: usize,
+    pub(crate) table_factors: usize,
+}
+
+/// A table visible in one FROM clause, for column checks.
+#[derive(Debug, Clone)]
+pub(crate) struct Binding<'m> {
+    /// The name the query refers to it by, normalised: the alias, or the table name's parts.
+    pub(crate) exposed: Vec<String>,
+    pub(crate) table: &'m TableConfig,
+}
+
+/// Walks one statement, filtering every scoped table reference.
+pub(crate) struct Rewriter<'m> {
+    pub(crate) manifest: &'m Manifest,
+    /// The tenant placeholder as it is written into the AST.
+    tenant_marker: String,
+    /// Visible CTE names, innermost last, normalised.
+    pub(crate) ctes: Vec<Vec<String>>,
+    pub(crate) seen: Seen,
+    pub(crate) scoped: Vec<&'m TableConfig>,
+}
+
+impl<'m> Rewriter<'m> {
+    pub(crate) fn new(manifest: &'m Manifest, tenant_marker: &str) -> Self {
+        Rewriter {
+            manifest,
+            tenant_marker: tenant_marker.to_owned(),
+            ctes: Vec::new(),
+            seen: Seen::default(),
+            scoped: Vec::new(),
+        }
+    }
+
+    pub(crate) fn dialect(&self) -> Dialect {
+        self.manifest.dialect()
+    }
+
+    /// The tenant's placeholder.
+    pub(crate) fn tenant(&self) -> Expr {
+        Expr::value(Value::Placeholder(self.tenant_marker.clone()))
+    }
+
+    /// `qualifier.tenant_column = <tenant>`.
+    pub(crate) fn predicate(&self, qualifier: &[Ident], tenant_column: &str) -> Expr {
+        let mut parts: Vec<Ident> = qualifier.to_vec();
+        parts.push(self.column_ident(tenant_column));
+        Expr::BinaryOp {
+            left: Box::new(Expr::CompoundIdentifier(parts)),
+            op: BinaryOperator::Eq,
+            right: Box::new(self.tenant()),
+        }
+    }
+
+    /// A column identifier, quoted when the dialect would not read it back unquoted.
+    pub(crate) fn column_ident(&self, name: &str) -> Ident {
+        let plain = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if plain {
+            Ident::new(name)
+        } else {
+            let quote = match self.dialect() {
+                Dialect::MySql => '`',
+                Dialect::Postgres | Dialect::Sqlite => '"',
+            };
+            Ident::with_quote(quote, name)
+        }
+    }
+
+    /// Looks a table name up in the manifest, or explains why it is unknown.
+    pub(crate) fn resolve(&self, name: &ObjectName) -> Result<&'m TableConfig, Diagnostic> {
+        if let Some(t) = self.manifest.resolve(name) {
+            return Ok(t);
+        }
+        let written = name.to_string();
+        let candidates = self.manifest.tables().iter().map(|t| t.name.as_str());
+        let bare = name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map_or(written.clone(), |i| i.value.clone());
+        let suggestion = crate::diagnostic::closest(&written, candidates.clone())
+            .or_else(|| crate::diagnostic::closest(&bare, candidates));
+        let help = match suggestion {
+            Some(s) => format!(
+                "did you mean `{s}`? Otherwise declare it in {} with `[tables.{bare}]` and `scope = \"tenant\"` or `scope = \"global\"`",
+                self.manifest_file()
+            ),
+            None => format!(
+                "declare it in {} with `[tables.{bare}]` and `scope = \"tenant\"` or `scope = \"global\"`",
+                self.manifest_file()
+            ),
+        };
+        Err(Diagnostic::new(
+            DiagnosticKind::UnknownTable,
+            format!("table `{written}` is not declared in {}", self.manifest_file()),
+        )
+        .at(location(name.span()))
+        .help(help))
+    }
+
+    fn manifest_file(&self) -> &str {
+        let origin = self.manifest.origin();
+        std::path::Path::new(origin)
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or(origin)
+    }
+
+    fn statement(&mut self, stmt: &mut Statement) -> Result<(), Diagnostic> {
+        match stmt {
+            Statement::Query(q) => self.query(q),
+            Statement::Insert(insert) => self.insert(insert),
+            Statement::Update(update) => self.update(update),
+            Statement::Delete(delete) => self.delete(delete),
+            other => Err(unsupported_statement(other)),
+        }
+    }
+}
+
+/// ANDs predicates onto an optional condition, parenthesising the existing condition.
+pub(crate) fn and_into(condition: &mut Option<Expr>, predicates: Vec<Expr>) {
+    if predicates.is_empty() {
+        return;
+    }
+    let mut combined = condition.take().map(|c| Expr::Nested(Box::new(c)));
+    for p in predicates {
+        combined = Some(match combined {
+            None => p,
+            Some(c) => Expr::BinaryOp {
+                left: Box::new(c),
+                op: BinaryOperator::And,
+                right: Box::new(p),
+            },
+        });
+    }
+    *condition = combined;
+}
+
+fn unsupported_statement(stmt: &Statement) -> Diagnostic {
+    let text = stmt.to_string();
+    let keyword: String = text
+        .split_whitespace()
+        .take(if text.to_uppercase().starts_with("CREATE") || text.to_uppercase().starts_with("DROP") || text.to_uppercase().starts_with("ALTER") { 2 } else { 1 })
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase();
+    let why = if matches!(stmt, Statement::Truncate(_)) {
+        "it removes every tenant's rows"
+    } else {
+        "the engine can only prove SELECT, INSERT, UPDATE and DELETE statements safe"
+    };
+    Diagnostic::new(
+        DiagnosticKind::Unsupported,
+        format!("`{keyword}` statements cannot be scoped to a tenant: {why}"),
+    )
+    .at(location(stmt.span()))
+    .help("run schema changes and cross-tenant maintenance with `unscoped_query!(reason = \"…\", …)` or in migrations")
+}

@@ -1,0 +1,143 @@
+//! Subqueries inside expressions, and checks of qualified column names.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{Expr, Query, Spanned, Statement, TableFactor, VisitMut, VisitorMut};
+
+use super::{Binding, Rewriter};
+use crate::diagnostic::{closest, Diagnostic, DiagnosticKind};
+use crate::parse::location;
+
+impl<'m> Rewriter<'m> {
+    /// Scopes every query nested anywhere in `node`'s expressions, and checks the columns that
+    /// `node` names through `bindings`.
+    ///
+    /// `node` must not contain FROM items of its own: the caller takes them out first.
+    pub(crate) fn nested<T: VisitMut>(
+        &mut self,
+        node: &mut T,
+        bindings: &[Binding<'m>],
+    ) -> Result<(), Diagnostic> {
+        let mut visitor = Nested {
+            rewriter: self,
+            bindings,
+            depth: 0,
+        };
+        match node.visit(&mut visitor) {
+            ControlFlow::Continue(()) => Ok(()),
+            ControlFlow::Break(e) => Err(e),
+        }
+    }
+
+    /// Checks a column name against a table's declared columns.
+    pub(crate) fn check_column(
+        &self,
+        binding: &Binding<'m>,
+        column: &sqlparser::ast::Ident,
+    ) -> Result<(), Diagnostic> {
+        let Some(columns) = &binding.table.columns else {
+            return Ok(());
+        };
+        if columns.iter().any(|c| self.manifest.same_column(column, c)) {
+            return Ok(());
+        }
+        let help = match closest(&column.value, columns.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "`{}` has the columns {}; add the column to its `columns` in tenant-schema.toml if the table has it",
+                binding.table.name,
+                columns
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        Err(Diagnostic::new(
+            DiagnosticKind::UnknownColumn,
+            format!(
+                "table `{}` has no column `{}`",
+                binding.table.name, column.value
+            ),
+        )
+        .at(location(column.span))
+        .help(help))
+    }
+
+    /// The binding a qualifier (`o` in `o.id`) names, if it is one of `bindings`.
+    pub(crate) fn binding_for<'b>(
+        &self,
+        bindings: &'b [Binding<'m>],
+        qualifier: &[sqlparser::ast::Ident],
+    ) -> Option<&'b Binding<'m>> {
+        let q: Vec<String> = qualifier.iter().map(|i| self.normalize(i)).collect();
+        bindings
+            .iter()
+            .rev()
+            .find(|b| b.exposed == q || (q.len() == 1 && b.exposed.last() == q.last()))
+    }
+}
+
+struct Nested<'r, 'm, 'b> {
+    rewriter: &'r mut Rewriter<'m>,
+    bindings: &'b [Binding<'m>],
+    /// How many queries deep the visitor is. Queries at depth 0 are scoped by the rewriter,
+    /// which handles everything inside them; deeper ones are skipped here.
+    depth: usize,
+}
+
+impl VisitorMut for Nested<'_, '_, '_> {
+    type Break = Diagnostic;
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<Diagnostic> {
+        if self.depth == 0 {
+            if let Err(e) = self.rewriter.query(query) {
+                return ControlFlow::Break(e);
+            }
+        }
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &mut Query) -> ControlFlow<Diagnostic> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<Diagnostic> {
+        if self.depth == 0 {
+            return ControlFlow::Break(
+                Diagnostic::unsupported("a table reference in an unexpected position cannot be scoped to a tenant")
+                    .at(location(factor.span()))
+                    .help("move the table into a FROM clause or a subquery"),
+            );
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_statement(&mut self, statement: &mut Statement) -> ControlFlow<Diagnostic> {
+        if self.depth == 0 {
+            return ControlFlow::Break(
+                Diagnostic::unsupported("a statement nested in an expression cannot be scoped to a tenant")
+                    .at(location(statement.span())),
+            );
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Diagnostic> {
+        if self.depth > 0 || self.bindings.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        if let Expr::CompoundIdentifier(parts) = expr {
+            if let Some((column, qualifier)) = parts.split_last() {
+                if let Some(binding) = self.rewriter.binding_for(self.bindings, qualifier) {
+                    if let Err(e) = self.rewriter.check_column(binding, column) {
+                        return ControlFlow::Break(e);
+                    }
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
