@@ -137,20 +137,29 @@ pub(crate) fn closest<'a>(
         .map(|(_, c)| c)
 }
 
+/// Optimal string alignment distance: insertions, deletions, substitutions and adjacent
+/// transpositions (`emial` → `email`) each cost one.
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
     for i in 1..=a.len() {
-        cur[0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
         }
-        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -163,6 +172,7 @@ mod tests {
         assert_eq!(closest("invoice", names), Some("invoices"));
         assert_eq!(closest("ORDRES", names), Some("orders"));
         assert_eq!(closest("widgets", names), None);
+        assert_eq!(closest("emial", ["email", "name"]), Some("email"));
     }
 
     #[test]
@@ -170,6 +180,9 @@ mod tests {
         let d = Diagnostic::new(DiagnosticKind::UnknownTable, "table `x` is unknown")
             .at(Some(Location { line: 3, column: 9 }))
             .help("declare it");
-        assert_eq!(d.to_string(), "3:9: table `x` is unknown\n  help: declare it");
+        assert_eq!(
+            d.to_string(),
+            "3:9: table `x` is unknown\n  help: declare it"
+        );
     }
 }

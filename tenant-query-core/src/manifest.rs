@@ -333,26 +333,25 @@ impl Manifest {
                         .into(),
                 ));
             }
-            let scope = match table.get("scope").map(expect_str) {
-                Some(Some("tenant")) => Scope::Tenant,
-                Some(Some("global")) => Scope::Global,
-                None => {
-                    return Err(err(
+            let scope =
+                match table.get("scope").map(expect_str) {
+                    Some(Some("tenant")) => Scope::Tenant,
+                    Some(Some("global")) => Scope::Global,
+                    None => return Err(err(
                         Some(format!("{key}.scope")),
                         "missing; every table says `scope = \"tenant\"` or `scope = \"global\"`"
                             .into(),
-                    ))
-                }
-                Some(_) => {
-                    return Err(err(
-                        Some(format!("{key}.scope")),
-                        format!(
-                            "unknown scope {}; expected \"tenant\" or \"global\"",
-                            table["scope"]
-                        ),
-                    ))
-                }
-            };
+                    )),
+                    Some(_) => {
+                        return Err(err(
+                            Some(format!("{key}.scope")),
+                            format!(
+                                "unknown scope {}; expected \"tenant\" or \"global\"",
+                                table["scope"]
+                            ),
+                        ))
+                    }
+                };
             let table_tenant_column = match table.get("tenant_column") {
                 None => None,
                 Some(v) => Some(
@@ -387,13 +386,11 @@ impl Manifest {
                     }
                     Some(cols)
                 }
-                Some(_) => {
-                    return Err(err(
-                        Some(format!("{key}.columns")),
-                        "must be an array of column names, e.g. `columns = [\"id\", \"tenant_id\"]`"
-                            .into(),
-                    ))
-                }
+                Some(_) => return Err(err(
+                    Some(format!("{key}.columns")),
+                    "must be an array of column names, e.g. `columns = [\"id\", \"tenant_id\"]`"
+                        .into(),
+                )),
             };
             let effective_tenant_column = match scope {
                 Scope::Tenant => Some(
@@ -509,7 +506,10 @@ impl Manifest {
     pub(crate) fn resolve(&self, name: &ObjectName) -> Option<&TableConfig> {
         let parts = object_name_parts(name)?
             .iter()
-            .map(|i| self.dialect.normalize_ident(&i.value, i.quote_style.is_some()))
+            .map(|i| {
+                self.dialect
+                    .normalize_ident(&i.value, i.quote_style.is_some())
+            })
             .collect();
         self.lookup_normalized(&self.dialect.normalize_parts(parts))
     }
@@ -560,8 +560,7 @@ fn unknown_key_message(key: &str, allowed: &[&str]) -> String {
 
 fn toml_key(k: &str) -> String {
     if !k.is_empty()
-        && k
-            .chars()
+        && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         k.to_owned()
@@ -666,10 +665,22 @@ mod tests {
             ("dialect = 1", "dialect"),
             ("dialect = \"sqlite\"\ntables = 3", "tables"),
             ("dialect = \"sqlite\"\n[tables.t]\n", "tables.t.scope"),
-            ("dialect = \"sqlite\"\n[tables.t]\nscope = \"global\"\ntenant_column = \"x\"", "tables.t.tenant_column"),
-            ("dialect = \"sqlite\"\ntenant_id_type = \"u8\"", "tenant_id_type"),
-            ("dialect = \"sqlite\"\n[tables.t]\nscope = \"tenant\"\ncolumns = \"id\"", "tables.t.columns"),
-            ("dialect = \"sqlite\"\n[tables.\"a.b.c\"]\nscope = \"tenant\"", "tables.\"a.b.c\""),
+            (
+                "dialect = \"sqlite\"\n[tables.t]\nscope = \"global\"\ntenant_column = \"x\"",
+                "tables.t.tenant_column",
+            ),
+            (
+                "dialect = \"sqlite\"\ntenant_id_type = \"u8\"",
+                "tenant_id_type",
+            ),
+            (
+                "dialect = \"sqlite\"\n[tables.t]\nscope = \"tenant\"\ncolumns = \"id\"",
+                "tables.t.columns",
+            ),
+            (
+                "dialect = \"sqlite\"\n[tables.\"a.b.c\"]\nscope = \"tenant\"",
+                "tables.\"a.b.c\"",
+            ),
         ] {
             let e = parse(text).unwrap_err();
             assert_eq!(e.key.as_deref(), Some(key), "{text:?}: {e}");

@@ -52,19 +52,16 @@ fn syntax_error(dialect: Dialect, sql: &str, e: ParserError) -> Diagnostic {
     if at.is_none() && message.ends_with("found: EOF") {
         at = Some(end_of(sql));
     }
-    Diagnostic::new(
-        DiagnosticKind::Syntax,
-        format!("syntax error: {message}"),
-    )
-    .at(at)
-    .help(format!(
-        "the SQL must be valid {} SQL; check the statement near this position",
-        match dialect {
-            Dialect::Postgres => "PostgreSQL",
-            Dialect::MySql => "MySQL",
-            Dialect::Sqlite => "SQLite",
-        }
-    ))
+    Diagnostic::new(DiagnosticKind::Syntax, format!("syntax error: {message}"))
+        .at(at)
+        .help(format!(
+            "the SQL must be valid {} SQL; check the statement near this position",
+            match dialect {
+                Dialect::Postgres => "PostgreSQL",
+                Dialect::MySql => "MySQL",
+                Dialect::Sqlite => "SQLite",
+            }
+        ))
 }
 
 /// Splits sqlparser's " at Line: L, Column: C" suffix off a message.
@@ -83,7 +80,11 @@ fn split_location(text: &str) -> (&str, Option<Location>) {
 /// The position just past the last character of `sql`.
 fn end_of(sql: &str) -> Location {
     let line = sql.lines().count().max(1) as u64 + u64::from(sql.ends_with('\n'));
-    let last = if sql.ends_with('\n') { "" } else { sql.lines().last().unwrap_or("") };
+    let last = if sql.ends_with('\n') {
+        ""
+    } else {
+        sql.lines().last().unwrap_or("")
+    };
     Location {
         line,
         column: last.chars().count() as u64 + 1,
@@ -117,15 +118,31 @@ mod tests {
     fn syntax_errors_carry_the_position() {
         let e = single_statement(Dialect::Postgres, "SELECT *\nFROM orders WHERE").unwrap_err();
         assert_eq!(e.kind, DiagnosticKind::Syntax);
-        assert_eq!(e.location, Some(Location { line: 2, column: 18 }));
-        assert!(e.message.starts_with("syntax error: Expected"), "{}", e.message);
+        assert_eq!(
+            e.location,
+            Some(Location {
+                line: 2,
+                column: 18
+            })
+        );
+        assert!(
+            e.message.starts_with("syntax error: Expected"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn counts_statements() {
         let e = single_statement(Dialect::Sqlite, "SELECT 1; SELECT 2").unwrap_err();
         assert_eq!(e.kind, DiagnosticKind::StatementCount);
-        assert_eq!(e.location, Some(Location { line: 1, column: 11 }));
+        assert_eq!(
+            e.location,
+            Some(Location {
+                line: 1,
+                column: 11
+            })
+        );
         assert!(single_statement(Dialect::Sqlite, "SELECT 1;").is_ok());
         assert_eq!(
             single_statement(Dialect::Sqlite, "  ").unwrap_err().kind,

@@ -68,10 +68,9 @@ impl Params {
         let mut values = found.values;
         values.sort_by_key(|(span, _)| (span.start.line, span.start.column));
 
-        if values
-            .windows(2)
-            .any(|w| (w[0].0.start.line, w[0].0.start.column) >= (w[1].0.start.line, w[1].0.start.column))
-            || values.iter().any(|(span, _)| span.start.line == 0)
+        if values.windows(2).any(|w| {
+            (w[0].0.start.line, w[0].0.start.column) >= (w[1].0.start.line, w[1].0.start.column)
+        }) || values.iter().any(|(span, _)| span.start.line == 0)
         {
             return Err(internal("placeholder positions are unknown".into()));
         }
@@ -86,9 +85,11 @@ impl Params {
             .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
             match numbered {
                 Some(n) => {
-                    let n: usize = n.parse().ok().filter(|n| (1..=65535).contains(n)).ok_or_else(|| {
-                        bad_placeholder(text, dialect).at(location(*span))
-                    })?;
+                    let n: usize = n
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=65535).contains(n))
+                        .ok_or_else(|| bad_placeholder(text, dialect).at(location(*span)))?;
                     max_numbered = max_numbered.max(n);
                 }
                 None if text == "?" && dialect != Dialect::Postgres => {}

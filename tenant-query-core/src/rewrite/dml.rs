@@ -2,10 +2,10 @@
 //! the tenant column.
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, Delete, DoUpdate, Expr, Function, FunctionArg,
-    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, Insert, ObjectName,
-    OnConflictAction, OnInsert, Query, SelectItem, SetExpr, Spanned, SqliteOnConflict,
-    TableObject, TableWithJoins, Update, UpdateTableFromKind,
+    Assignment, AssignmentTarget, Delete, DoUpdate, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArgumentList, FunctionArguments, Ident, Insert, ObjectName, OnConflictAction, OnInsert,
+    Query, SelectItem, SetExpr, Spanned, SqliteOnConflict, TableObject, TableWithJoins, Update,
+    UpdateTableFromKind,
 };
 
 use super::{and_into, Binding, Rewriter};
@@ -177,13 +177,16 @@ impl<'m> Rewriter<'m> {
                             .cloned()
                             .collect(),
                     );
-                    let new = std::mem::replace(&mut a.value, Expr::value(sqlparser::ast::Value::Null));
+                    let new =
+                        std::mem::replace(&mut a.value, Expr::value(sqlparser::ast::Value::Null));
                     a.value = if_expr(self.predicate(&qualifier, tenant_column), new, old);
                 }
                 Ok(())
             }
-            Some(_) => Err(Diagnostic::unsupported("this ON clause of INSERT cannot be scoped")
-                .at(location(span))),
+            Some(_) => Err(
+                Diagnostic::unsupported("this ON clause of INSERT cannot be scoped")
+                    .at(location(span)),
+            ),
         }
     }
 
@@ -201,7 +204,9 @@ impl<'m> Rewriter<'m> {
                 Ok(())
             }
             SetExpr::Select(select) => {
-                select.projection.push(SelectItem::UnnamedExpr(self.tenant()));
+                select
+                    .projection
+                    .push(SelectItem::UnnamedExpr(self.tenant()));
                 Ok(())
             }
             SetExpr::Query(q) => self.stamp_query(q),
@@ -220,7 +225,9 @@ impl<'m> Rewriter<'m> {
     pub(crate) fn update(&mut self, update: &mut Update) -> Result<(), Diagnostic> {
         let mut bindings = Vec::new();
         let mut predicates = self.table_with_joins(&mut update.table, &mut bindings)?;
-        if update.or == Some(SqliteOnConflict::Replace) && bindings.iter().any(|b| b.table.is_scoped()) {
+        if update.or == Some(SqliteOnConflict::Replace)
+            && bindings.iter().any(|b| b.table.is_scoped())
+        {
             return Err(Diagnostic::unsupported(
                 "UPDATE OR REPLACE could delete another tenant's row that shares a key",
             )
@@ -250,7 +257,7 @@ impl<'m> Rewriter<'m> {
         if let Some(UpdateTableFromKind::BeforeSet(items) | UpdateTableFromKind::AfterSet(items)) =
             &mut update.from
         {
-            let (more, more_bindings) = self.from_items(items)?;
+            let (more, more_bindings) = self.scope_from_items(items)?;
             predicates.extend(more);
             bindings.extend(more_bindings);
         }
@@ -288,9 +295,9 @@ impl<'m> Rewriter<'m> {
             sqlparser::ast::FromTable::WithFromKeyword(items)
             | sqlparser::ast::FromTable::WithoutKeyword(items) => items,
         };
-        let (mut predicates, mut bindings) = self.from_items(items)?;
+        let (mut predicates, mut bindings) = self.scope_from_items(items)?;
         if let Some(items) = using {
-            let (more, more_bindings) = self.from_items(items)?;
+            let (more, more_bindings) = self.scope_from_items(items)?;
             predicates.extend(more);
             bindings.extend(more_bindings);
         }

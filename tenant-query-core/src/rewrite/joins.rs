@@ -99,7 +99,11 @@ impl<'m> Rewriter<'m> {
         let span = factor.span();
         match factor {
             TableFactor::Table {
-                name, alias, args, json_path, ..
+                name,
+                alias,
+                args,
+                json_path,
+                ..
             } => {
                 if args.is_some() || json_path.is_some() {
                     return Err(table_function(&name.to_string(), span));
@@ -188,7 +192,10 @@ fn and_on(on: &mut Expr, predicates: Vec<Expr>) {
     if predicates.is_empty() {
         return;
     }
-    let mut condition = Some(std::mem::replace(on, Expr::value(sqlparser::ast::Value::Null)));
+    let mut condition = Some(std::mem::replace(
+        on,
+        Expr::value(sqlparser::ast::Value::Null),
+    ));
     super::and_into(&mut condition, predicates);
     *on = condition.expect("and_into keeps a condition");
 }

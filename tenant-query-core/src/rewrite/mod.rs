@@ -14,9 +14,7 @@ mod joins;
 mod nested;
 mod query;
 
-use sqlparser::ast::{
-    BinaryOperator, Expr, Ident, ObjectName, Spanned, Statement, Value,
-};
+use sqlparser::ast::{BinaryOperator, Expr, Ident, ObjectName, Spanned, Statement, Value};
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::manifest::{Dialect, Manifest, TableConfig};
@@ -197,8 +195,19 @@ impl<'m> Rewriter<'m> {
             .last()
             .and_then(|p| p.as_ident())
             .map_or(written.clone(), |i| i.value.clone());
-        let suggestion = crate::diagnostic::closest(&written, candidates.clone())
-            .or_else(|| crate::diagnostic::closest(&bare, candidates));
+        // Compare the whole name, then the bare table name with each table's bare name, so
+        // that `invoices` suggests `billing.invoices`.
+        let suggestion = crate::diagnostic::closest(&written, candidates.clone()).or_else(|| {
+            let by_bare: Vec<(&str, &str)> = candidates
+                .map(|c| (c.rsplit('.').next().unwrap_or(c), c))
+                .collect();
+            crate::diagnostic::closest(&bare, by_bare.iter().map(|(b, _)| *b)).and_then(|hit| {
+                by_bare
+                    .iter()
+                    .find(|(b, _)| *b == hit)
+                    .map(|(_, full)| *full)
+            })
+        });
         let help = match suggestion {
             Some(s) => format!(
                 "did you mean `{s}`? Otherwise declare it in {} with `[tables.{bare}]` and `scope = \"tenant\"` or `scope = \"global\"`",
@@ -211,7 +220,10 @@ impl<'m> Rewriter<'m> {
         };
         Err(Diagnostic::new(
             DiagnosticKind::UnknownTable,
-            format!("table `{written}` is not declared in {}", self.manifest_file()),
+            format!(
+                "table `{written}` is not declared in {}",
+                self.manifest_file()
+            ),
         )
         .at(location(name.span()))
         .help(help))
@@ -259,7 +271,16 @@ fn unsupported_statement(stmt: &Statement) -> Diagnostic {
     let text = stmt.to_string();
     let keyword: String = text
         .split_whitespace()
-        .take(if text.to_uppercase().starts_with("CREATE") || text.to_uppercase().starts_with("DROP") || text.to_uppercase().starts_with("ALTER") { 2 } else { 1 })
+        .take(
+            if text.to_uppercase().starts_with("CREATE")
+                || text.to_uppercase().starts_with("DROP")
+                || text.to_uppercase().starts_with("ALTER")
+            {
+                2
+            } else {
+                1
+            },
+        )
         .collect::<Vec<_>>()
         .join(" ")
         .to_uppercase();
@@ -272,6 +293,5 @@ fn unsupported_statement(stmt: &Statement) -> Diagnostic {
         DiagnosticKind::Unsupported,
         format!("`{keyword}` statements cannot be scoped to a tenant: {why}"),
     )
-    .at(location(stmt.span()))
     .help("run schema changes and cross-tenant maintenance with `unscoped_query!(reason = \"…\", …)` or in migrations")
 }

@@ -107,9 +107,11 @@ impl VisitorMut for Nested<'_, '_, '_> {
     fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<Diagnostic> {
         if self.depth == 0 {
             return ControlFlow::Break(
-                Diagnostic::unsupported("a table reference in an unexpected position cannot be scoped to a tenant")
-                    .at(location(factor.span()))
-                    .help("move the table into a FROM clause or a subquery"),
+                Diagnostic::unsupported(
+                    "a table reference in an unexpected position cannot be scoped to a tenant",
+                )
+                .at(location(factor.span()))
+                .help("move the table into a FROM clause or a subquery"),
             );
         }
         ControlFlow::Continue(())
@@ -118,8 +120,10 @@ impl VisitorMut for Nested<'_, '_, '_> {
     fn pre_visit_statement(&mut self, statement: &mut Statement) -> ControlFlow<Diagnostic> {
         if self.depth == 0 {
             return ControlFlow::Break(
-                Diagnostic::unsupported("a statement nested in an expression cannot be scoped to a tenant")
-                    .at(location(statement.span())),
+                Diagnostic::unsupported(
+                    "a statement nested in an expression cannot be scoped to a tenant",
+                )
+                .at(location(statement.span())),
             );
         }
         ControlFlow::Continue(())

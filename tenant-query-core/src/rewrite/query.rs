@@ -1,8 +1,6 @@
 //! Queries, set operations, selects, and which names are CTEs rather than tables.
 
-use sqlparser::ast::{
-    Ident, ObjectName, Query, Select, SetExpr, Spanned, TableWithJoins,
-};
+use sqlparser::ast::{Ident, ObjectName, Query, Select, SetExpr, Spanned, TableWithJoins};
 
 use super::{and_into, Binding, Rewriter};
 use crate::diagnostic::Diagnostic;
@@ -14,11 +12,11 @@ impl<'m> Rewriter<'m> {
     pub(crate) fn query(&mut self, q: &mut Query) -> Result<(), Diagnostic> {
         self.seen.queries += 1;
         if !q.pipe_operators.is_empty() {
-            return Err(Diagnostic::unsupported(
-                "pipe syntax (`|>`) cannot be scoped to a tenant",
-            )
-            .at(location(q.span()))
-            .help("write the query with FROM and JOIN clauses"));
+            return Err(
+                Diagnostic::unsupported("pipe syntax (`|>`) cannot be scoped to a tenant")
+                    .at(location(q.span()))
+                    .help("write the query with FROM and JOIN clauses"),
+            );
         }
 
         let mut names = Vec::new();
@@ -108,7 +106,7 @@ impl<'m> Rewriter<'m> {
         }
 
         let mut from = std::mem::take(&mut select.from);
-        let scoped = self.from_items(&mut from);
+        let scoped = self.scope_from_items(&mut from);
         let result = scoped.and_then(|(predicates, bindings)| {
             self.nested(select, &bindings)?;
             Ok(predicates)
@@ -119,7 +117,7 @@ impl<'m> Rewriter<'m> {
     }
 
     /// Scopes a FROM list; returns the predicates for WHERE and the tables in scope.
-    pub(crate) fn from_items(
+    pub(crate) fn scope_from_items(
         &mut self,
         items: &mut [TableWithJoins],
     ) -> Result<(Vec<sqlparser::ast::Expr>, Vec<Binding<'m>>), Diagnostic> {
