@@ -1,0 +1,309 @@
+//! The macro input: what each macro accepts, parsed with `syn` into an [`Input`].
+//!
+//! Parsing never panics: every malformed input becomes a `syn::Error` with the span of the
+//! offending tokens and the call shape the macro expects.
+
+use proc_macro2::Span;
+use syn::parse::ParseStream;
+use syn::{Expr, Ident, LitStr, Token, Type};
+
+/// Whether a macro scopes its statement to a tenant or runs it across tenants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// `tenant_query*!`: rewritten by the engine, the tenant bound at every tenant placeholder.
+    Tenant,
+    /// `unscoped_query*!`: checked by the engine but not rewritten; needs a reason.
+    Unscoped,
+}
+
+/// What the macro returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// `sqlx::query::Query` (or `sqlx::query!`).
+    Query,
+    /// `sqlx::query::QueryAs` (or `sqlx::query_as!`): the row type comes first.
+    As,
+    /// `sqlx::query::QueryScalar` (or `sqlx::query_scalar!`): the scalar type comes first,
+    /// except for the checked variant, where sqlx infers it from the database.
+    Scalar,
+    /// `tenant_query_sql!`: only the rewritten SQL, as a `&'static str`.
+    Sql,
+}
+
+/// One of the macros.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind {
+    /// Tenant-scoped or unscoped.
+    pub scope: ScopeKind,
+    /// What it returns.
+    pub output: OutputKind,
+    /// Whether it expands to sqlx's compile-time checked macros.
+    pub checked: bool,
+}
+
+impl Kind {
+    /// The macro's name, as the user wrote it.
+    pub fn name(self) -> String {
+        let base = match self.scope {
+            ScopeKind::Tenant => "tenant_query",
+            ScopeKind::Unscoped => "unscoped_query",
+        };
+        let output = match self.output {
+            OutputKind::Query => "",
+            OutputKind::As => "_as",
+            OutputKind::Scalar => "_scalar",
+            OutputKind::Sql => "_sql",
+        };
+        let checked = if self.checked { "_checked" } else { "" };
+        format!("{base}{output}{checked}")
+    }
+
+    /// Whether the macro takes a Rust type before everything else.
+    pub fn takes_type(self) -> bool {
+        match self.output {
+            OutputKind::As => true,
+            OutputKind::Scalar => !self.checked,
+            OutputKind::Query | OutputKind::Sql => false,
+        }
+    }
+
+    /// The call shape, for error messages.
+    pub fn usage(self) -> String {
+        let ty = match self.output {
+            OutputKind::As => "Row, ",
+            OutputKind::Scalar if !self.checked => "i64, ",
+            _ => "",
+        };
+        let scope = match (self.output, self.scope) {
+            (OutputKind::Sql, _) => "",
+            (_, ScopeKind::Tenant) => "tenant, ",
+            (_, ScopeKind::Unscoped) => "reason = \"why this query may cross tenants\", ",
+        };
+        let args = if self.output == OutputKind::Sql {
+            ""
+        } else {
+            ", args..."
+        };
+        format!("{}!({ty}{scope}\"SQL\"{args})", self.name())
+    }
+}
+
+/// The scope part of a call.
+pub enum Scope {
+    /// The tenant expression (type-checked against `TenantId` in the expansion).
+    Tenant(Box<Expr>),
+    /// The audited reason of an unscoped query.
+    Unscoped {
+        /// The non-empty reason.
+        reason: LitStr,
+    },
+    /// `tenant_query_sql!` has neither.
+    None,
+}
+
+/// A parsed macro call.
+pub struct Input {
+    /// The row or scalar type, for the `_as` and `_scalar` variants.
+    pub output_type: Option<Type>,
+    /// The tenant or the reason.
+    pub scope: Scope,
+    /// The SQL string literal.
+    pub sql: LitStr,
+    /// The user's bind arguments, in the order they were written.
+    pub args: Vec<Expr>,
+}
+
+impl Input {
+    /// Parses `input` as a call of the macro `kind`.
+    pub fn parse(kind: Kind, input: ParseStream) -> syn::Result<Input> {
+        if input.is_empty() {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                format!("missing arguments; expected `{}`", kind.usage()),
+            ));
+        }
+
+        let output_type = if kind.takes_type() {
+            if input.peek(LitStr) {
+                return Err(input.error(format!(
+                    "missing the {} type before the SQL; expected `{}`",
+                    if kind.output == OutputKind::As {
+                        "row"
+                    } else {
+                        "scalar"
+                    },
+                    kind.usage()
+                )));
+            }
+            let ty: Type = input.parse()?;
+            comma_after(input, &kind, "the type")?;
+            Some(ty)
+        } else {
+            None
+        };
+
+        let scope = match (kind.output, kind.scope) {
+            (OutputKind::Sql, _) => Scope::None,
+            (_, ScopeKind::Tenant) => Scope::Tenant(Box::new(parse_tenant(kind, input)?)),
+            (_, ScopeKind::Unscoped) => Scope::Unscoped {
+                reason: parse_reason(kind, input)?,
+            },
+        };
+
+        let sql = parse_sql(kind, input)?;
+
+        let mut args = Vec::new();
+        if kind.output == OutputKind::Sql {
+            if input.peek(Token![,]) {
+                input.parse::<Token![,]>()?;
+            }
+            if !input.is_empty() {
+                return Err(input.error(format!(
+                    "`{}` takes only the SQL string; expected `{}`",
+                    kind.name(),
+                    kind.usage()
+                )));
+            }
+        } else {
+            while !input.is_empty() {
+                input.parse::<Token![,]>().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "expected `,` between the arguments of the SQL".to_owned(),
+                    )
+                })?;
+                if input.is_empty() {
+                    break;
+                }
+                args.push(input.parse::<Expr>()?);
+            }
+        }
+
+        Ok(Input {
+            output_type,
+            scope,
+            sql,
+            args,
+        })
+    }
+}
+
+fn comma_after(input: ParseStream, kind: &Kind, what: &str) -> syn::Result<()> {
+    if input.is_empty() {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            format!(
+                "missing the SQL string after {what}; expected `{}`",
+                kind.usage()
+            ),
+        ));
+    }
+    input.parse::<Token![,]>().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected `,` after {what}; expected `{}`", kind.usage()),
+        )
+    })?;
+    Ok(())
+}
+
+fn is_reason(input: ParseStream) -> bool {
+    input.peek(Ident) && input.peek2(Token![=]) && {
+        let fork = input.fork();
+        fork.parse::<Ident>().is_ok_and(|i| i == "reason")
+    }
+}
+
+fn parse_tenant(kind: Kind, input: ParseStream) -> syn::Result<Expr> {
+    if input.peek(LitStr) {
+        return Err(input.error(format!(
+            "missing the tenant argument before the SQL; expected `{}`, where `tenant` is a \
+             `tenant_query::TenantId`\n  help: for a query that deliberately crosses tenants, \
+             use `{}` instead",
+            kind.usage(),
+            Kind {
+                scope: ScopeKind::Unscoped,
+                ..kind
+            }
+            .usage()
+        )));
+    }
+    if is_reason(input) {
+        return Err(input.error(format!(
+            "`{}` is scoped to a tenant and takes no reason; expected `{}`\n  help: for a query \
+             that deliberately crosses tenants, use `{}`",
+            kind.name(),
+            kind.usage(),
+            Kind {
+                scope: ScopeKind::Unscoped,
+                ..kind
+            }
+            .usage()
+        )));
+    }
+    let tenant: Expr = input.parse()?;
+    comma_after(input, &kind, "the tenant")?;
+    Ok(tenant)
+}
+
+fn parse_reason(kind: Kind, input: ParseStream) -> syn::Result<LitStr> {
+    if !is_reason(input) {
+        let message = format!(
+            "`{}` requires a reason before the SQL: `{}`\n  help: the reason documents, at \
+             the call site, why this statement may read or write every tenant's rows; use \
+             `tenant_query!` for per-tenant work",
+            kind.name(),
+            kind.usage()
+        );
+        return Err(input.error(message));
+    }
+    let _: Ident = input.parse()?;
+    let _: Token![=] = input.parse()?;
+    let reason: LitStr = input.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "the reason must be a string literal: `reason = \"nightly billing across tenants\"`",
+        )
+    })?;
+    if reason.value().trim().is_empty() {
+        return Err(syn::Error::new(
+            reason.span(),
+            "the reason of an unscoped query must not be empty\n  help: say why this statement \
+             may cross tenants, e.g. `reason = \"nightly billing across tenants\"`",
+        ));
+    }
+    comma_after(input, &kind, "the reason")?;
+    Ok(reason)
+}
+
+fn parse_sql(kind: Kind, input: ParseStream) -> syn::Result<LitStr> {
+    if input.is_empty() {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            format!("missing the SQL string; expected `{}`", kind.usage()),
+        ));
+    }
+    if input.peek(LitStr) {
+        return input.parse();
+    }
+    // Anything else: say what is expected, pointing at it.
+    let found: Expr = input.parse()?;
+    Err(syn::Error::new_spanned(
+        found,
+        format!(
+            "expected the SQL as a string literal; expected `{}`\n  help: the SQL is checked \
+             and rewritten at compile time, so it cannot come from a variable or `format!`",
+            kind.usage()
+        ),
+    ))
+}
+
+/// `Input::parse` bound to one macro kind, for `syn::parse::Parser`.
+pub struct ParseAs(pub Kind);
+
+impl ParseAs {
+    /// Parses a token stream as a call of this macro.
+    pub fn parse(self, tokens: proc_macro2::TokenStream) -> syn::Result<Input> {
+        syn::parse::Parser::parse2(|input: ParseStream| Input::parse(self.0, input), tokens)
+    }
+}

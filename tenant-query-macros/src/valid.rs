@@ -1,0 +1,145 @@
+//! Validation: the engine's verdict on the SQL and the argument count, as spanned errors.
+
+use tenant_query_core::{check_unscoped, rewrite, BindPlan, BindSlot, Diagnostic, Manifest};
+
+use crate::ast::{Input, Kind, OutputKind, ScopeKind};
+
+/// The SQL to emit and how to bind it.
+pub struct Plan {
+    /// The rewritten (or, for unscoped queries, checked and unchanged) SQL.
+    pub sql: String,
+    /// The bind order.
+    pub bind_plan: BindPlan,
+}
+
+/// Runs the engine on the SQL literal and checks the argument count against its bind plan.
+pub fn validate(kind: Kind, manifest: &Manifest, input: &Input) -> syn::Result<Plan> {
+    let sql = input.sql.value();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind.scope {
+        ScopeKind::Tenant => rewrite(manifest, &sql).map(|r| Plan {
+            sql: r.sql,
+            bind_plan: r.bind_plan,
+        }),
+        ScopeKind::Unscoped => check_unscoped(manifest, &sql).map(|c| Plan {
+            sql: c.sql,
+            bind_plan: c.bind_plan,
+        }),
+    }));
+    let rewritten = match outcome {
+        Ok(Ok(r)) => r,
+        Ok(Err(diag)) => {
+            return Err(syn::Error::new(
+                input.sql.span(),
+                render(&diag, &sql, manifest),
+            ))
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            return Err(syn::Error::new(
+                input.sql.span(),
+                format!(
+                    "internal error in the tenant-query engine: {what}\n  help: this is a bug \
+                     in tenant-query; the statement was refused rather than passed through"
+                ),
+            ));
+        }
+    };
+
+    if let Some(slot) = rewritten
+        .bind_plan
+        .slots
+        .iter()
+        .find(|s| matches!(s, BindSlot::Arg(i) if *i >= rewritten.bind_plan.user_args))
+    {
+        return Err(syn::Error::new(
+            input.sql.span(),
+            format!(
+                "internal error in the tenant-query engine: bind slot {slot:?} is out of range"
+            ),
+        ));
+    }
+    if kind.scope == ScopeKind::Unscoped && rewritten.bind_plan.slots.contains(&BindSlot::Tenant) {
+        return Err(syn::Error::new(
+            input.sql.span(),
+            "internal error in the tenant-query engine: an unscoped statement has a tenant \
+             placeholder",
+        ));
+    }
+
+    if kind.output != OutputKind::Sql {
+        check_arity(kind, input, &rewritten.bind_plan)?;
+    }
+    Ok(rewritten)
+}
+
+fn check_arity(kind: Kind, input: &Input, plan: &BindPlan) -> syn::Result<()> {
+    let expected = plan.user_args;
+    let got = input.args.len();
+    if expected == got {
+        return Ok(());
+    }
+    let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
+    let tenant_note = match kind.scope {
+        ScopeKind::Tenant => " (not counting the tenant, which is bound automatically)",
+        ScopeKind::Unscoped => "",
+    };
+    let message = format!(
+        "expected {expected} {} after the SQL, got {got}: the SQL has {expected} \
+         placeholder{}{tenant_note}\n  help: pass one argument per placeholder, in placeholder \
+         order",
+        plural(expected),
+        if expected == 1 { "" } else { "s" },
+    );
+    // Point at the first surplus argument, or at the SQL when arguments are missing.
+    let span = match input.args.get(expected) {
+        Some(extra) => syn::spanned::Spanned::span(extra),
+        None => input.sql.span(),
+    };
+    Err(syn::Error::new(span, message))
+}
+
+/// Renders an engine diagnostic with the offending SQL line and a caret under the column.
+pub fn render(diag: &Diagnostic, sql: &str, manifest: &Manifest) -> String {
+    let mut out = diag.message.clone();
+    if let Some(at) = diag.location {
+        out.push_str(&format!("\n  --> SQL {at}"));
+        let line = usize::try_from(at.line)
+            .ok()
+            .and_then(|l| l.checked_sub(1))
+            .and_then(|l| sql.lines().nth(l));
+        if let Some(line) = line {
+            let column = usize::try_from(at.column).unwrap_or(1).max(1);
+            let prefix: String = line
+                .chars()
+                .take(column - 1)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!("\n   |\n   | {line}\n   | {prefix}^"));
+        }
+    }
+    if let Some(help) = &diag.help {
+        out.push_str(&format!("\n  help: {help}"));
+    }
+    if matches!(
+        diag.kind,
+        tenant_query_core::DiagnosticKind::UnknownTable
+            | tenant_query_core::DiagnosticKind::UnknownColumn
+    ) {
+        out.push_str(&format!(
+            "\n  note: tables and columns are declared in {}",
+            display_origin(manifest.origin())
+        ));
+    }
+    out
+}
+
+fn display_origin(origin: &str) -> String {
+    std::path::Path::new(origin)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| origin.to_owned())
+}
