@@ -105,6 +105,55 @@ impl Diagnostic {
     pub(crate) fn unsupported(message: impl Into<String>) -> Self {
         Diagnostic::new(DiagnosticKind::Unsupported, message)
     }
+
+    /// Renders the diagnostic with the offending line of `sql` and a caret under the position,
+    /// the way the command-line tool and the macros show it.
+    ///
+    /// ```
+    /// use tenant_query_core::{rewrite, Manifest};
+    ///
+    /// let manifest = Manifest::from_toml_str(
+    ///     "dialect = \"postgres\"\n[tables.invoices]\nscope = \"tenant\"\n",
+    ///     "tenant-schema.toml",
+    /// )?;
+    /// let sql = "SELECT *\nFROM invoice";
+    /// let err = rewrite(&manifest, sql).unwrap_err();
+    /// assert_eq!(
+    ///     err.render(sql),
+    ///     "table `invoice` is not declared in tenant-schema.toml\n \
+    ///      --> SQL 2:6\n  |\n2 | FROM invoice\n  |      ^\n  = help: did you mean `invoices`? \
+    ///      Otherwise declare it in tenant-schema.toml with `[tables.invoice]` and \
+    ///      `scope = \"tenant\"` or `scope = \"global\"`"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn render(&self, sql: &str) -> String {
+        let mut out = self.message.clone();
+        if let Some(at) = self.location {
+            let line_no = at.line.to_string();
+            let pad = " ".repeat(line_no.len());
+            out.push_str(&format!("\n{pad}--> SQL {at}"));
+            if let Some(line) = usize::try_from(at.line)
+                .ok()
+                .and_then(|l| sql.lines().nth(l.checked_sub(1)?))
+            {
+                let col = usize::try_from(at.column).unwrap_or(1).max(1);
+                let before: String = line.chars().take(col - 1).collect();
+                let indent: String = before
+                    .chars()
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                out.push_str(&format!("\n{pad} |\n{line_no} | {line}\n{pad} | {indent}^"));
+            }
+        }
+        if let Some(help) = &self.help {
+            let pad = self
+                .location
+                .map_or(String::new(), |at| " ".repeat(at.line.to_string().len()));
+            out.push_str(&format!("\n{pad} = help: {help}"));
+        }
+        out
+    }
 }
 
 impl fmt::Display for Diagnostic {
