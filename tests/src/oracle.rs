@@ -1,0 +1,530 @@
+//! The oracle: the rewritten statement on the full database for tenant *T* must behave like
+//! the original statement on the copy that holds only *T*'s rows.
+//!
+//! For a query, the result rows must be equal as multisets (as sequences when the case is
+//! ordered). For a data-changing statement, each run happens in a transaction that is rolled
+//! back afterwards; the statement's result (returned rows or affected-row count) must match,
+//! *T*'s rows of every scoped table must match the copy's rows afterwards, global tables must
+//! match, and every other tenant's rows must be unchanged.
+
+use std::fmt::Write as _;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use tenant_query_core::{rewrite, BindSlot, Dialect, Rewritten};
+
+use crate::db::{copy_of, Conn, Env, Row_};
+use crate::fixture::{Val, TENANTS};
+
+/// What a case runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A query: results are compared.
+    Select,
+    /// A data-changing statement: results and table contents are compared.
+    Dml,
+}
+
+/// What a data-changing case must satisfy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Everything matches the oracle.
+    Exact,
+    /// Only isolation: other tenants' rows stay unchanged and each of *T*'s rows afterwards is
+    /// one the oracle has afterwards or one *T* had before. For statements the database itself cannot run the same way
+    /// on the full data: an upsert whose conflict key (not including the tenant column) meets
+    /// another tenant's row conflicts on the full data but inserts on the tenant's copy.
+    Isolation,
+}
+
+/// One statement checked against the oracle.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// A short description, shown in failures.
+    pub name: String,
+    /// The statement, in the dialect's placeholder style.
+    pub sql: String,
+    /// The user's bind arguments, in placeholder order.
+    pub args: Vec<Val>,
+    /// Whether result rows are compared in order (the statement has a total ORDER BY).
+    pub ordered: bool,
+    /// Query or data-changing statement.
+    pub kind: Kind,
+    /// How strictly a data-changing statement is compared.
+    pub check: Check,
+    /// Whether the engine may refuse the statement instead (refusal is always safe).
+    pub may_reject: bool,
+}
+
+impl Case {
+    /// A query without arguments.
+    pub fn select(name: &str, sql: &str) -> Case {
+        Case {
+            name: name.to_owned(),
+            sql: sql.to_owned(),
+            args: vec![],
+            ordered: false,
+            kind: Kind::Select,
+            check: Check::Exact,
+            may_reject: false,
+        }
+    }
+
+    /// A data-changing statement without arguments. Its result is the returned rows when
+    /// the statement has a `RETURNING` clause and the affected-row count otherwise.
+    pub fn dml(name: &str, sql: &str) -> Case {
+        Case {
+            kind: Kind::Dml,
+            ..Case::select(name, sql)
+        }
+    }
+
+    /// Sets the bind arguments.
+    pub fn args(mut self, args: Vec<Val>) -> Case {
+        self.args = args;
+        self
+    }
+
+    /// Compares result rows in order.
+    pub fn ordered(mut self) -> Case {
+        self.ordered = true;
+        self
+    }
+
+    /// Compares isolation only; see [`Check::Isolation`].
+    pub fn isolation_only(mut self) -> Case {
+        self.check = Check::Isolation;
+        self
+    }
+
+    /// Accepts a refusal by the engine.
+    pub fn may_reject(mut self) -> Case {
+        self.may_reject = true;
+        self
+    }
+
+    /// Rewrites `?` placeholders into PostgreSQL's `$1`, `$2`, … for `Dialect::Postgres`;
+    /// leaves the text alone for the others. Case SQL never has `?` inside literals.
+    pub fn for_dialect(mut self, dialect: Dialect) -> Case {
+        if dialect == Dialect::Postgres {
+            let mut out = String::new();
+            let mut n = 0;
+            for c in self.sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    write!(out, "${n}").expect("writing to a String");
+                } else {
+                    out.push(c);
+                }
+            }
+            self.sql = out;
+        }
+        self
+    }
+
+    fn returns_rows(&self) -> bool {
+        self.kind == Kind::Select || self.sql.to_uppercase().contains("RETURNING")
+    }
+}
+
+/// The tally of one run over a list of cases.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// One message per failed (case, tenant).
+    pub failures: Vec<String>,
+    /// Cases run.
+    pub cases: usize,
+    /// Cases the engine refused where refusal is allowed.
+    pub rejected: Vec<String>,
+    /// Cases whose oracle result is non-empty (queries) or changes data (statements) for
+    /// at least one tenant.
+    pub non_vacuous: usize,
+    /// Cases whose oracle outcome differs between tenants.
+    pub tenant_dependent: usize,
+    /// Cases whose original, run unscoped on the full data, fails the same comparison for
+    /// some tenant: the cases that would detect a missing tenant filter.
+    pub scope_sensitive: usize,
+}
+
+impl Report {
+    /// Panics with every failure, or when the cases are vacuous: most must be non-vacuous
+    /// and at least one must depend on the tenant.
+    pub fn assert_ok(&self, what: &str) {
+        println!(
+            "{what}: {} cases, {} non-vacuous, {} tenant-dependent, {} detect a missing filter, {} refused{}",
+            self.cases,
+            self.non_vacuous,
+            self.tenant_dependent,
+            self.scope_sensitive,
+            self.rejected.len(),
+            if self.rejected.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", self.rejected.join("; "))
+            }
+        );
+        if !self.failures.is_empty() {
+            panic!(
+                "{what}: {} failure(s):\n\n{}",
+                self.failures.len(),
+                self.failures.join("\n\n")
+            );
+        }
+        let ran = self.cases - self.rejected.len();
+        assert!(ran > 0, "{what}: no case ran");
+        assert!(
+            self.non_vacuous * 10 >= ran * 8,
+            "{what}: only {} of {ran} cases see any data; the fixture no longer exercises them",
+            self.non_vacuous
+        );
+        assert!(
+            self.tenant_dependent > 0,
+            "{what}: no case's outcome depends on the tenant"
+        );
+        assert!(
+            self.scope_sensitive * 2 >= ran,
+            "{what}: only {} of {ran} cases would notice a missing tenant filter",
+            self.scope_sensitive,
+        );
+    }
+}
+
+/// The values to bind to the rewritten statement for `tenant`, in slot order.
+pub fn bind_values(rewritten: &Rewritten, args: &[Val], tenant: i64) -> Vec<Val> {
+    rewritten
+        .bind_plan
+        .slots
+        .iter()
+        .map(|slot| match slot {
+            BindSlot::Tenant => Val::Int(tenant),
+            BindSlot::Arg(i) => args[*i].clone(),
+        })
+        .collect()
+}
+
+/// Rewrites `case`, turning a panic in the engine into an error message.
+fn rewrite_case(env: &Env, case: &Case) -> Result<Rewritten, String> {
+    match catch_unwind(AssertUnwindSafe(|| rewrite(&env.manifest, &case.sql))) {
+        Ok(Ok(r)) => {
+            if r.bind_plan.user_args != case.args.len() {
+                return Err(format!(
+                    "the bind plan expects {} user arguments, the case has {}",
+                    r.bind_plan.user_args,
+                    case.args.len()
+                ));
+            }
+            Ok(r)
+        }
+        Ok(Err(d)) => Err(format!("refused: {d}")),
+        Err(p) => Err(format!(
+            "the engine panicked: {}",
+            p.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default()
+        )),
+    }
+}
+
+/// Result rows and affected-row count of one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Outcome {
+    rows: Vec<Row_>,
+    affected: Option<u64>,
+}
+
+async fn run(conn: &mut Conn, case: &Case, sql: &str, binds: &[Val]) -> Result<Outcome, String> {
+    let out = if case.returns_rows() {
+        let mut rows = conn.fetch(sql, binds).await.map_err(|e| e.to_string())?;
+        if !case.ordered {
+            rows.sort();
+        }
+        Outcome {
+            rows,
+            affected: None,
+        }
+    } else {
+        Outcome {
+            rows: vec![],
+            affected: Some(conn.execute(sql, binds).await.map_err(|e| e.to_string())?),
+        }
+    };
+    Ok(out)
+}
+
+fn show_rows(rows: &[Row_]) -> String {
+    const MAX: usize = 30;
+    let mut s = String::new();
+    for r in rows.iter().take(MAX) {
+        writeln!(s, "      ({})", r.join(", ")).expect("writing to a String");
+    }
+    if rows.len() > MAX {
+        writeln!(s, "      … {} more", rows.len() - MAX).expect("writing to a String");
+    }
+    if rows.is_empty() {
+        s.push_str("      (no rows)\n");
+    }
+    s
+}
+
+fn show_outcome(o: &Outcome) -> String {
+    match o.affected {
+        Some(n) => format!("      {n} row(s) affected\n"),
+        None => show_rows(&o.rows),
+    }
+}
+
+fn header(case: &Case, tenant: Option<i64>, rewritten: Option<&Rewritten>) -> String {
+    let mut s = format!("[{}]", case.name);
+    if let Some(t) = tenant {
+        write!(s, " tenant {t}").expect("writing to a String");
+    }
+    write!(s, "\n   original:  {}", case.sql).expect("writing to a String");
+    if !case.args.is_empty() {
+        write!(s, "\n   args:      {:?}", case.args).expect("writing to a String");
+    }
+    if let Some(r) = rewritten {
+        write!(
+            s,
+            "\n   rewritten: {}\n   slots:     {:?}",
+            r.sql, r.bind_plan.slots
+        )
+        .expect("writing to a String");
+    }
+    s
+}
+
+/// Runs every case for every tenant and tallies the result.
+pub async fn run_cases(env: &mut Env, cases: &[Case]) -> Result<Report, String> {
+    let mut report = Report::default();
+    let baseline_full = Env::snapshot(&mut env.full, &env.tables).await?;
+    let mut baseline_copies = Vec::new();
+    for t in TENANTS {
+        baseline_copies.push(Env::snapshot(copy_of(&mut env.copies, t), &env.tables).await?);
+    }
+    for case in cases {
+        report.cases += 1;
+        let rewritten = match rewrite_case(env, case) {
+            Ok(r) => r,
+            Err(e) if case.may_reject && e.starts_with("refused") => {
+                report.rejected.push(case.name.clone());
+                continue;
+            }
+            Err(e) => {
+                report
+                    .failures
+                    .push(format!("{}\n   {e}", header(case, None, None)));
+                continue;
+            }
+        };
+        let mut expected_all = Vec::new();
+        let mut changes = false;
+        let mut scope_sensitive = false;
+        for (ti, t) in TENANTS.into_iter().enumerate() {
+            let binds = bind_values(&rewritten, &case.args, t);
+            let head = || header(case, Some(t), Some(&rewritten));
+            match case.kind {
+                Kind::Select => {
+                    let expected = run(env.copy(t), case, &case.sql, &case.args).await;
+                    let actual = run(&mut env.full, case, &rewritten.sql, &binds).await;
+                    match (expected, actual) {
+                        (Err(e), _) => report.failures.push(format!(
+                            "{}\n   the original fails on the tenant's copy: {e}",
+                            head()
+                        )),
+                        (Ok(_), Err(e)) => report
+                            .failures
+                            .push(format!("{}\n   the rewritten statement fails: {e}", head())),
+                        (Ok(exp), Ok(act)) => {
+                            if exp != act {
+                                report.failures.push(format!(
+                                    "{}\n   expected (original on tenant {t}'s copy):\n{}   actual (rewritten on the full data):\n{}",
+                                    head(),
+                                    show_outcome(&exp),
+                                    show_outcome(&act)
+                                ));
+                            }
+                            changes |= !exp.rows.is_empty();
+                            let unscoped = run(&mut env.full, case, &case.sql, &case.args).await;
+                            scope_sensitive |= unscoped.as_ref().ok() != Some(&exp);
+                            expected_all.push(exp);
+                        }
+                    }
+                }
+                Kind::Dml => {
+                    let copy_before = &baseline_copies[ti];
+                    let expected = run_rolled_back(
+                        copy_of(&mut env.copies, t),
+                        case,
+                        &case.sql,
+                        &case.args,
+                        &env.tables,
+                    )
+                    .await;
+                    let actual =
+                        run_rolled_back(&mut env.full, case, &rewritten.sql, &binds, &env.tables)
+                            .await;
+                    let ((exp, exp_tables), (act, act_tables)) = match (expected, actual) {
+                        (Err(e), _) => {
+                            report.failures.push(format!(
+                                "{}\n   the original fails on the tenant's copy: {e}",
+                                head()
+                            ));
+                            continue;
+                        }
+                        (Ok(_), Err(e)) => {
+                            report
+                                .failures
+                                .push(format!("{}\n   the rewritten statement fails: {e}", head()));
+                            continue;
+                        }
+                        (Ok(e), Ok(a)) => (e, a),
+                    };
+                    changes |= &exp_tables != copy_before;
+                    if case.check == Check::Exact && exp != act {
+                        report.failures.push(format!(
+                            "{}\n   expected result (original on tenant {t}'s copy):\n{}   actual result (rewritten on the full data):\n{}",
+                            head(),
+                            show_outcome(&exp),
+                            show_outcome(&act)
+                        ));
+                    }
+                    for (i, table) in env.tables.iter().enumerate() {
+                        let problem = compare_table(
+                            table.tenant_index(),
+                            t,
+                            &baseline_full[i],
+                            &copy_before[i],
+                            &exp_tables[i],
+                            &act_tables[i],
+                            case.check,
+                        );
+                        if let Some(p) = problem {
+                            report.failures.push(format!(
+                                "{}\n   table {}: {p}",
+                                head(),
+                                table.name
+                            ));
+                        }
+                    }
+                    // Would the case notice a missing tenant filter? Run the original on
+                    // the full data and check it the same way.
+                    let unscoped =
+                        run_rolled_back(&mut env.full, case, &case.sql, &case.args, &env.tables)
+                            .await;
+                    scope_sensitive |= match &unscoped {
+                        Err(_) => true,
+                        Ok((out, tables)) => {
+                            (case.check == Check::Exact && out != &exp)
+                                || env.tables.iter().enumerate().any(|(i, table)| {
+                                    compare_table(
+                                        table.tenant_index(),
+                                        t,
+                                        &baseline_full[i],
+                                        &copy_before[i],
+                                        &exp_tables[i],
+                                        &tables[i],
+                                        case.check,
+                                    )
+                                    .is_some()
+                                })
+                        }
+                    };
+                    expected_all.push(Outcome {
+                        rows: exp_tables.concat(),
+                        affected: exp.affected,
+                    });
+                }
+            }
+        }
+        report.non_vacuous += usize::from(changes);
+        report.scope_sensitive += usize::from(scope_sensitive);
+        report.tenant_dependent += usize::from(expected_all.windows(2).any(|w| w[0] != w[1]));
+    }
+    Ok(report)
+}
+
+/// Runs a statement inside a transaction, snapshots every table, and rolls back.
+async fn run_rolled_back(
+    conn: &mut Conn,
+    case: &Case,
+    sql: &str,
+    binds: &[Val],
+    tables: &[crate::fixture::Table],
+) -> Result<(Outcome, Vec<Vec<Row_>>), String> {
+    conn.begin().await.map_err(|e| e.to_string())?;
+    let result = async {
+        let out = run(conn, case, sql, binds).await?;
+        let snap = Env::snapshot(conn, tables).await?;
+        Ok((out, snap))
+    }
+    .await;
+    conn.rollback().await.map_err(|e| e.to_string())?;
+    result
+}
+
+/// Compares one table after a statement. `full_before`/`copy_before` are the contents before,
+/// `expected` the copy's after the original, `actual` the full data's after the rewrite.
+fn compare_table(
+    tenant_index: Option<usize>,
+    tenant: i64,
+    full_before: &[Row_],
+    copy_before: &[Row_],
+    expected: &[Row_],
+    actual: &[Row_],
+    check: Check,
+) -> Option<String> {
+    let Some(ti) = tenant_index else {
+        return (expected != actual).then(|| {
+            format!(
+                "the global table differs\n   expected:\n{}   actual:\n{}",
+                show_rows(expected),
+                show_rows(actual)
+            )
+        });
+    };
+    let key = tenant.to_string();
+    let others =
+        |rows: &[Row_]| -> Vec<Row_> { rows.iter().filter(|r| r[ti] != key).cloned().collect() };
+    let own =
+        |rows: &[Row_]| -> Vec<Row_> { rows.iter().filter(|r| r[ti] == key).cloned().collect() };
+    let (others_before, others_after) = (others(full_before), others(actual));
+    if others_before != others_after {
+        let gone: Vec<Row_> = others_before
+            .iter()
+            .filter(|r| !others_after.contains(r))
+            .cloned()
+            .collect();
+        let new: Vec<Row_> = others_after
+            .iter()
+            .filter(|r| !others_before.contains(r))
+            .cloned()
+            .collect();
+        return Some(format!(
+            "OTHER TENANTS' ROWS CHANGED\n   removed or changed:\n{}   added or changed:\n{}",
+            show_rows(&gone),
+            show_rows(&new)
+        ));
+    }
+    let own_after = own(actual);
+    let copy_stray = others(expected);
+    if !copy_stray.is_empty() {
+        return Some(format!(
+            "the tenant's copy has rows of another tenant after the original:\n{}",
+            show_rows(&copy_stray)
+        ));
+    }
+    // Under `Isolation` every row the tenant has afterwards must be one the oracle has
+    // afterwards or one the tenant had before (a multi-row statement may partly apply).
+    let ok = own_after == expected
+        || (check == Check::Isolation
+            && own_after
+                .iter()
+                .all(|r| expected.contains(r) || copy_before.contains(r)));
+    (!ok).then(|| {
+        format!(
+            "the tenant's rows differ\n   expected (tenant's copy after the original):\n{}   actual (tenant's rows after the rewrite):\n{}",
+            show_rows(expected),
+            show_rows(&own_after)
+        )
+    })
+}
