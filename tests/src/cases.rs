@@ -389,6 +389,23 @@ fn scoping_traps(dialect: Dialect) -> Vec<Case> {
              WHERE o.id IN (WITH orders AS (SELECT 1 AS id) SELECT id FROM orders)",
         ),
         Case::select(
+            "nested WITH",
+            "WITH a AS (WITH b AS (SELECT customer_id FROM orders) \
+             SELECT customer_id, COUNT(*) AS n FROM b GROUP BY customer_id) \
+             SELECT a.customer_id, a.n, c.name FROM a LEFT JOIN customers c ON c.id = a.customer_id",
+        ),
+        Case::select(
+            "recursive CTE whose recursive term LEFT JOINs a scoped table",
+            "WITH RECURSIVE chain (id, depth, org) AS (\
+             SELECT id, 0, id - id FROM users WHERE manager_id IS NULL \
+             UNION ALL \
+             SELECT u.id, chain.depth + 1, COALESCE(m.org_id, -1) FROM chain \
+             JOIN users u ON u.manager_id = chain.id \
+             LEFT JOIN memberships m ON m.user_id = u.id AND m.role = 'guest' \
+             WHERE chain.depth < 8) \
+             SELECT id, depth, org FROM chain",
+        ),
+        Case::select(
             "recursive CTE named like a scoped table",
             "WITH RECURSIVE users (id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM users WHERE id < 3) \
              SELECT u.id, c.name FROM users u LEFT JOIN customers c ON c.id = u.id",
@@ -439,6 +456,13 @@ fn scoping_traps(dialect: Dialect) -> Vec<Case> {
         .ordered(),
     ];
     if dialect != Dialect::Sqlite {
+        // SQLite lets a CTE read any sibling, earlier or later: there `orders` below is the
+        // CTE (see the regression tests).
+        cases.push(Case::select(
+            "later CTE shadowing a table an earlier CTE reads",
+            "WITH x AS (SELECT id FROM orders WHERE total > 30), orders AS (SELECT 1 AS id) \
+             SELECT x.id, orders.id FROM x LEFT JOIN orders ON orders.id = x.id",
+        ));
         cases.push(Case::select(
             "comparison with ALL and ANY",
             "SELECT id FROM orders WHERE total >= ALL (SELECT total FROM orders) \
@@ -528,6 +552,18 @@ pub fn common_dml(dialect: Dialect) -> Vec<Case> {
             "INSERT with a scalar subquery in VALUES",
             "INSERT INTO orders (id, customer_id, total, status) \
              VALUES (200, (SELECT MAX(id) FROM customers), 1, 'new')",
+        ),
+        Case::dml(
+            "INSERT ... SELECT with a CTE",
+            "INSERT INTO audit_log (id, action, user_id) \
+             WITH x AS (SELECT id FROM users WHERE manager_id IS NOT NULL) \
+             SELECT id + 400, 'w', id FROM x",
+        ),
+        Case::dml(
+            "INSERT ... SELECT with GROUP BY",
+            "INSERT INTO audit_log (id, action, user_id) \
+             SELECT 500 + customer_id, 'sum', MAX(id) FROM orders \
+             WHERE customer_id IS NOT NULL GROUP BY customer_id",
         ),
         Case::dml(
             "INSERT ... SELECT of a UNION",

@@ -3,5 +3,6 @@
 
 mod mysql;
 mod postgres;
+mod regressions;
 mod rejections;
 mod sqlite;

@@ -26,6 +26,36 @@ fn selects() -> Vec<Case> {
         )
         .args(vec![Val::Int(1), Val::Int(20), Val::Int(4)])
         .ordered(),
+        Case::select(
+            "STRAIGHT_JOIN",
+            "SELECT o.id, c.name FROM orders o STRAIGHT_JOIN customers c ON c.id = o.customer_id",
+        )
+        .may_reject(),
+        Case::select(
+            "index hint",
+            "SELECT id FROM orders FORCE INDEX (PRIMARY) WHERE total > 20",
+        )
+        .may_reject(),
+        Case::select(
+            "parenthesised set operands with LIMIT",
+            "(SELECT id FROM users ORDER BY id DESC LIMIT 2) \
+             UNION ALL (SELECT id FROM customers ORDER BY id LIMIT 2)",
+        ),
+        Case::select(
+            "CTE names compare case-insensitively",
+            "WITH Orders AS (SELECT 1 AS id) SELECT o.id, c.name FROM orders o \
+             LEFT JOIN customers c ON c.id = o.id",
+        ),
+        Case::select(
+            "FOR UPDATE",
+            "SELECT id FROM orders WHERE total > 20 FOR UPDATE",
+        ),
+        Case::select(
+            "derived table with arguments inside and outside",
+            "SELECT x.id FROM (SELECT id, total FROM orders WHERE total > ?) x \
+             JOIN customers c ON c.id = x.id AND c.name <> ? WHERE x.total < ?",
+        )
+        .args(vec![Val::Int(15), Val::text("c2-1"), Val::Int(55)]),
     ]);
     cases
 }
@@ -97,6 +127,80 @@ fn dml() -> Vec<Case> {
             "INSERT IGNORE across tenants",
             "INSERT IGNORE INTO customers (id, name, email) \
              VALUES (50, 'intruder', 'c2_1@example.test'), (1, 'dup', 'fresh@x.test')",
+        )
+        .isolation_only()
+        .may_reject(),
+        Case::dml(
+            "multi-table DELETE anti-join through LEFT JOIN",
+            "DELETE o FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE c.id IS NULL",
+        ),
+        Case::dml(
+            "multi-table UPDATE of the nullable side",
+            "UPDATE orders o LEFT JOIN customers c ON c.id = o.customer_id \
+             SET c.name = 'has orders', o.status = 'checked'",
+        ),
+        Case::dml(
+            "comma multi-table UPDATE",
+            "UPDATE orders o, customers c SET o.status = c.name WHERE c.id = o.customer_id",
+        )
+        .may_reject(),
+        Case::dml(
+            "multi-table UPDATE joining a derived table of the same table",
+            "UPDATE orders o JOIN (SELECT customer_id, COUNT(*) AS n FROM orders \
+             GROUP BY customer_id) x ON x.customer_id = o.customer_id SET o.total = x.n",
+        ),
+        Case::dml(
+            "multi-table UPDATE with arguments in ON, SET and WHERE",
+            "UPDATE orders o JOIN customers c ON c.id = o.customer_id AND c.id > ? \
+             SET o.total = ? WHERE o.status <> ?",
+        )
+        .args(vec![Val::Int(1), Val::Int(999), Val::text("paid")]),
+        Case::dml(
+            "UPDATE with a subquery and ORDER BY LIMIT",
+            "UPDATE orders SET total = total + 1 WHERE customer_id IN (SELECT id FROM customers) \
+             ORDER BY id LIMIT 2",
+        ),
+        Case::dml(
+            "INSERT ... SELECT from another table ... ON DUPLICATE KEY UPDATE",
+            "INSERT INTO customers (id, name, email) \
+             SELECT u.id, 'from user', CONCAT('u', u.id, '@x.test') FROM users u \
+             ON DUPLICATE KEY UPDATE email = CONCAT('dup-', VALUES(email))",
+        ),
+        Case::dml(
+            "ON DUPLICATE KEY UPDATE from a subquery",
+            "INSERT INTO customers (id, name, email) VALUES (1, 'x', 'fresh@x.test') \
+             ON DUPLICATE KEY UPDATE name = (SELECT COALESCE(MAX(status), 'none') FROM orders)",
+        ),
+        Case::dml(
+            "ON DUPLICATE KEY UPDATE whose later assignment reads an earlier one",
+            "INSERT INTO orders (id, total, status) VALUES (2, 5, 'new') \
+             ON DUPLICATE KEY UPDATE total = total + 100, status = IF(total > 100, 'big', 'small')",
+        ),
+        Case::dml(
+            "ON DUPLICATE KEY UPDATE of the tenant column",
+            "INSERT INTO customers (id, name, email) VALUES (1, 'x', 'fresh@x.test') \
+             ON DUPLICATE KEY UPDATE tenant_id = 2",
+        )
+        .may_reject(),
+        Case::dml(
+            "multi-table UPDATE of the tenant column",
+            "UPDATE orders o JOIN customers c ON c.id = o.customer_id SET c.tenant_id = 3",
+        )
+        .may_reject(),
+        Case::dml(
+            "INSERT ... SET",
+            "INSERT INTO audit_log SET id = 300, action = 'set'",
+        )
+        .may_reject(),
+        Case::dml(
+            "REPLACE ... SELECT",
+            "REPLACE INTO customers (id, name, email) SELECT id, 'r', email FROM customers",
+        )
+        .isolation_only()
+        .may_reject(),
+        Case::dml(
+            "UPDATE IGNORE",
+            "UPDATE IGNORE customers SET email = 'c2_1@example.test' WHERE id = 1",
         )
         .isolation_only()
         .may_reject(),

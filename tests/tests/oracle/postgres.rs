@@ -81,6 +81,77 @@ fn selects() -> Vec<Case> {
             "EXISTS in SELECT over the table with its own tenant column",
             "SELECT u.id, EXISTS (SELECT 1 FROM audit_log a WHERE a.user_id = u.id) FROM users u",
         ),
+        Case::select(
+            "subquery in LIMIT",
+            "SELECT id FROM customers ORDER BY id LIMIT (SELECT COUNT(*) FROM orders WHERE total > 40)",
+        )
+        .ordered(),
+        Case::select("TABLE statement", "TABLE orders").may_reject(),
+        Case::select("FROM ONLY", "SELECT id FROM ONLY orders").may_reject(),
+        Case::select(
+            "table alias with a column list",
+            "SELECT o.b, o.c FROM orders AS o (a, b, c, d, e) WHERE o.d > 20",
+        )
+        .may_reject(),
+        Case::select(
+            "set-returning function LEFT JOIN scoped table",
+            "SELECT g, c.name FROM generate_series(1, 5) AS g LEFT JOIN customers c ON c.id = g",
+        )
+        .may_reject(),
+        Case::select(
+            "parenthesised set operands with LIMIT",
+            "(SELECT id FROM users ORDER BY id DESC LIMIT 2) \
+             UNION ALL (SELECT id FROM customers ORDER BY id LIMIT 2)",
+        ),
+        Case::select(
+            "ARRAY subquery",
+            "SELECT c.id, ARRAY(SELECT o.id FROM orders o WHERE o.customer_id = c.id ORDER BY o.id) \
+             FROM customers c",
+        ),
+        Case::select(
+            "aggregate FILTER with a subquery",
+            "SELECT COUNT(*) FILTER (WHERE customer_id IN (SELECT id FROM customers)), COUNT(*) \
+             FROM orders",
+        ),
+        Case::select(
+            "GROUP BY a subquery expression",
+            "SELECT customer_id IN (SELECT id FROM customers) AS known, COUNT(*) FROM orders \
+             GROUP BY customer_id IN (SELECT id FROM customers)",
+        ),
+        Case::select(
+            "VALUES of a scalar subquery",
+            "VALUES ((SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM audit_log))",
+        ),
+        Case::select(
+            "IS DISTINCT FROM and CAST around subqueries",
+            "SELECT id, CAST((SELECT MAX(name) FROM customers) AS TEXT) FROM users \
+             WHERE manager_id IS DISTINCT FROM (SELECT MIN(id) FROM users WHERE id > 1)",
+        ),
+        Case::select(
+            "comma LATERAL",
+            "SELECT c.id, x.n FROM customers c, \
+             LATERAL (SELECT COUNT(*) AS n FROM order_items i JOIN orders o ON o.id = i.order_id \
+             WHERE o.customer_id = c.id) x",
+        ),
+        Case::select(
+            "MATERIALIZED CTE",
+            "WITH x AS MATERIALIZED (SELECT customer_id FROM orders WHERE total > 25) \
+             SELECT c.id, COUNT(x.customer_id) FROM customers c \
+             LEFT JOIN x ON x.customer_id = c.id GROUP BY c.id",
+        ),
+        Case::select(
+            "= ANY of an ARRAY subquery",
+            "SELECT id FROM customers WHERE id = ANY (ARRAY(SELECT customer_id FROM orders))",
+        ),
+        Case::select(
+            "a quoted CTE name does not shadow the unquoted table",
+            "WITH \"Orders\" AS (SELECT 1 AS id) SELECT o.id, c.name FROM orders o \
+             LEFT JOIN customers c ON c.id = o.id",
+        ),
+        Case::select(
+            "FOR UPDATE",
+            "SELECT id FROM orders WHERE total > 20 FOR UPDATE",
+        ),
     ]);
     cases
 }
@@ -147,6 +218,91 @@ fn dml() -> Vec<Case> {
              ON CONFLICT (email) DO UPDATE SET name = customers.name || '!' RETURNING id, name",
         )
         .isolation_only(),
+        Case::dml(
+            "RETURNING a scalar subquery",
+            "UPDATE orders SET total = total + 1 WHERE id < 4 \
+             RETURNING id, (SELECT c.name FROM customers c WHERE c.id = orders.customer_id)",
+        ),
+        Case::dml(
+            "DELETE RETURNING a correlated count",
+            "DELETE FROM orders WHERE status = 'new' \
+             RETURNING id, (SELECT COUNT(*) FROM order_items i WHERE i.order_id = orders.id)",
+        ),
+        Case::dml(
+            "data-modifying CTE",
+            "WITH gone AS (DELETE FROM order_items WHERE qty = 1 RETURNING order_id) \
+             UPDATE orders SET status = 'trimmed' WHERE id IN (SELECT order_id FROM gone)",
+        )
+        .may_reject(),
+        Case::dml(
+            "SELECT from a data-modifying CTE",
+            "WITH changed AS (UPDATE customers SET name = 'x' WHERE id < 3 RETURNING id) \
+             SELECT id FROM changed",
+        )
+        .may_reject(),
+        Case::dml(
+            "UPDATE SET a row from a subquery",
+            "UPDATE orders SET (total, status) = \
+             (SELECT COALESCE(MAX(i.price), 0), COALESCE(MAX(i.product), 'none') \
+             FROM order_items i WHERE i.order_id = orders.id) WHERE id < 4",
+        ),
+        Case::dml(
+            "UPDATE ... FROM the same table",
+            "UPDATE orders o SET total = o2.total FROM orders o2 WHERE o2.id = o.id + 1",
+        ),
+        Case::dml(
+            "UPDATE ... FROM a LEFT JOIN",
+            "UPDATE orders o SET status = COALESCE(k.country_name, 'unknown') \
+             FROM customers c LEFT JOIN countries k ON k.country_code = c.country_code \
+             WHERE c.id = o.customer_id",
+        ),
+        Case::dml(
+            "UPDATE ... FROM a LEFT JOIN of scoped tables",
+            "UPDATE customers c SET name = COALESCE(o.status, 'no order') \
+             FROM customers c2 LEFT JOIN orders o ON o.customer_id = c2.id AND o.total > 40 \
+             WHERE c2.id = c.id",
+        ),
+        Case::dml(
+            "DELETE ... USING with a subquery",
+            "DELETE FROM orders o USING customers c WHERE c.id = o.customer_id \
+             AND c.id IN (SELECT customer_id FROM orders WHERE total > 40)",
+        ),
+        Case::dml(
+            "INSERT ... SELECT ... ON CONFLICT DO UPDATE",
+            "INSERT INTO customers (id, name, email) \
+             SELECT id, 'copy', 'copy' || id || '@x.test' FROM customers \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name",
+        ),
+        Case::dml(
+            "ON CONFLICT DO UPDATE SET from a subquery",
+            "INSERT INTO customers (id, name, email) VALUES (1, 'x', 'fresh@x.test') \
+             ON CONFLICT (tenant_id, id) DO UPDATE \
+             SET name = (SELECT COALESCE(MAX(status), 'none') FROM orders)",
+        ),
+        Case::dml(
+            "ON CONFLICT across tenants DO UPDATE WHERE with OR",
+            "INSERT INTO customers (id, name, email) VALUES (52, 'intruder', 'c1_1@example.test') \
+             ON CONFLICT (email) DO UPDATE SET name = excluded.name \
+             WHERE customers.country_code IS NULL OR customers.id > 100",
+        )
+        .isolation_only(),
+        Case::dml(
+            "ON CONFLICT DO UPDATE of the tenant column",
+            "INSERT INTO customers (id, name, email) VALUES (1, 'x', 'fresh@x.test') \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET tenant_id = 2",
+        )
+        .may_reject(),
+        Case::dml(
+            "MERGE",
+            "MERGE INTO customers c USING orders o ON o.customer_id = c.id \
+             WHEN MATCHED THEN UPDATE SET name = 'merged'",
+        )
+        .may_reject(),
+        Case::dml(
+            "INSERT whose target is named like a CTE",
+            "WITH audit_log AS (SELECT 7 AS id) \
+             INSERT INTO audit_log (id, action) SELECT id + 600, 'cte' FROM audit_log",
+        ),
     ]);
     cases
 }

@@ -101,6 +101,66 @@ fn dml() -> Vec<Case> {
         )
         .isolation_only()
         .may_reject(),
+        Case::dml(
+            "UPDATE OR REPLACE onto another tenant's unique key",
+            "UPDATE OR REPLACE customers SET email = 'c2_1@example.test' WHERE id = 1",
+        )
+        .isolation_only()
+        .may_reject(),
+        Case::dml(
+            "UPDATE OR IGNORE",
+            "UPDATE OR IGNORE customers SET email = 'c2_1@example.test' WHERE id = 1",
+        )
+        .isolation_only()
+        .may_reject(),
+        Case::dml(
+            "ON CONFLICT across tenants DO UPDATE WHERE with OR",
+            "INSERT INTO customers (id, name, email) VALUES (52, 'intruder', 'c1_1@example.test') \
+             ON CONFLICT (email) DO UPDATE SET name = excluded.name \
+             WHERE customers.country_code IS NULL OR customers.id > 100",
+        )
+        .isolation_only(),
+        Case::dml(
+            "INSERT ... SELECT ... ON CONFLICT DO UPDATE",
+            "INSERT INTO customers (id, name, email) \
+             SELECT id, 'copy', 'copy' || id || '@x.test' FROM customers WHERE true \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name",
+        ),
+        Case::dml(
+            "ON CONFLICT DO UPDATE of the tenant column",
+            "INSERT INTO customers (id, name, email) VALUES (1, 'x', 'fresh@x.test') \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET tenant_id = 2",
+        )
+        .may_reject(),
+        Case::dml(
+            "UPDATE SET a row from a subquery",
+            "UPDATE orders SET (total, status) = \
+             (SELECT COALESCE(MAX(i.price), 0), COALESCE(MAX(i.product), 'none') \
+             FROM order_items i WHERE i.order_id = orders.id) WHERE id < 4",
+        ),
+        Case::dml(
+            "UPDATE ... FROM a LEFT JOIN of scoped tables",
+            "UPDATE customers SET name = COALESCE(o.status, 'no order') \
+             FROM customers c2 LEFT JOIN orders o ON o.customer_id = c2.id AND o.total > 40 \
+             WHERE c2.id = customers.id",
+        ),
+        Case::dml(
+            "RETURNING a scalar subquery",
+            "UPDATE orders SET total = total + 1 WHERE id < 4 \
+             RETURNING id, (SELECT c.name FROM customers c WHERE c.id = orders.customer_id)",
+        ),
+        Case::dml(
+            "INSERT OR IGNORE",
+            "INSERT OR IGNORE INTO customers (id, name, email) \
+             VALUES (50, 'intruder', 'c2_1@example.test'), (1, 'dup', 'fresh@x.test')",
+        )
+        .isolation_only()
+        .may_reject(),
+        Case::dml(
+            "INSERT whose target is named like a CTE",
+            "WITH audit_log AS (SELECT 7 AS id) \
+             INSERT INTO audit_log (id, action) SELECT id + 600, 'cte' FROM audit_log",
+        ),
     ]);
     cases
 }

@@ -1,0 +1,142 @@
+//! One test per rewrite bug the oracle found, each named after what must hold.
+
+use tenant_query_core::Dialect;
+use tenant_query_tests::check;
+use tenant_query_tests::oracle::Case;
+
+/// MySQL `INSERT ... SELECT ... ON DUPLICATE KEY UPDATE col = expr` becomes
+/// `col = IF(customers.tenant_id = ?, expr, col)`. The added references to `col` and to
+/// `customers.tenant_id` are ambiguous when the SELECT reads a table with a column `col`, or
+/// the target table itself without an alias, and MariaDB refuses the rewritten statement:
+/// "Column 'name' in UPDATE is ambiguous", "Column 'customers.tenant_id' in UPDATE is
+/// ambiguous". The originals run.
+#[tokio::test]
+async fn mysql_upsert_from_a_select_stays_unambiguous() {
+    check(
+        Dialect::MySql,
+        "INSERT ... SELECT ... ON DUPLICATE KEY UPDATE",
+        vec![
+            Case::dml(
+                "INSERT ... SELECT from the aliased target ... ON DUPLICATE KEY UPDATE",
+                "INSERT INTO customers (id, name, email) \
+                 SELECT c.id, 'copy', CONCAT('copy', c.id, '@x.test') FROM customers c \
+                 ON DUPLICATE KEY UPDATE name = 'dup'",
+            ),
+            Case::dml(
+                "INSERT ... SELECT from the unaliased target ... ON DUPLICATE KEY UPDATE",
+                "INSERT INTO customers (id, name, email) \
+                 SELECT id, 'copy', CONCAT('copy', id, '@x.test') FROM customers \
+                 ON DUPLICATE KEY UPDATE email = CONCAT('dup-', VALUES(email))",
+            ),
+        ],
+    )
+    .await;
+}
+
+/// MySQL's `DELETE FROM alias USING table alias JOIN ...` form: the engine takes the alias
+/// after `FROM` for a table name and refuses a valid statement with "table `i` is not
+/// declared in fixture manifest".
+#[tokio::test]
+async fn mysql_delete_from_alias_using_is_scoped() {
+    check(
+        Dialect::MySql,
+        "DELETE FROM alias USING",
+        vec![Case::dml(
+            "DELETE FROM alias USING",
+            "DELETE FROM i USING order_items i JOIN orders o ON o.id = i.order_id \
+             WHERE o.status = 'shipped'",
+        )],
+    )
+    .await;
+}
+
+/// A CTE that reads a sibling defined after it, under `WITH RECURSIVE`.
+fn recursive_forward_reference() -> Case {
+    Case::select(
+        "WITH RECURSIVE makes a later CTE visible to an earlier one",
+        "WITH RECURSIVE x AS (SELECT id FROM orders), orders AS (SELECT 1 AS id) \
+         SELECT x.id, c.name FROM x LEFT JOIN customers c ON c.id = x.id",
+    )
+}
+
+/// Under `WITH RECURSIVE`, PostgreSQL lets a CTE read a sibling defined after it. The engine
+/// resolves `orders` inside `x` as the table, adds `orders.tenant_id = $1`, and the rewritten
+/// statement fails: "column orders.tenant_id does not exist".
+#[tokio::test]
+async fn postgres_recursive_with_resolves_later_siblings() {
+    check(
+        Dialect::Postgres,
+        "WITH RECURSIVE forward reference",
+        vec![recursive_forward_reference()],
+    )
+    .await;
+}
+
+/// MariaDB, like PostgreSQL, lets a CTE under `WITH RECURSIVE` read a later sibling; the
+/// rewritten statement fails: "Unknown column 'orders.tenant_id' in 'WHERE'".
+#[tokio::test]
+async fn mysql_recursive_with_resolves_later_siblings() {
+    check(
+        Dialect::MySql,
+        "WITH RECURSIVE forward reference",
+        vec![recursive_forward_reference()],
+    )
+    .await;
+}
+
+/// SQLite lets any CTE read any sibling, earlier or later, with or without `RECURSIVE`. The
+/// engine resolves `orders` inside `x` as the table, adds `orders.tenant_id = ?1`, and the
+/// rewritten statement fails: "no such column: orders.tenant_id".
+#[tokio::test]
+async fn sqlite_with_resolves_later_siblings() {
+    check(
+        Dialect::Sqlite,
+        "WITH forward reference",
+        vec![Case::select(
+            "a CTE reading a later sibling",
+            "WITH x AS (SELECT id FROM orders), orders AS (SELECT 1 AS id) \
+             SELECT x.id, c.name FROM x LEFT JOIN customers c ON c.id = x.id",
+        )],
+    )
+    .await;
+}
+
+/// The target of UPDATE and DELETE is always a table, even when a CTE of the same name is in
+/// scope (PostgreSQL and SQLite both resolve it so). The engine takes the target for the CTE
+/// and passes the statement through without a tenant filter: every tenant's rows are
+/// deleted or updated.
+fn dml_targets_named_like_a_cte() -> Vec<Case> {
+    vec![
+        Case::dml(
+            "DELETE whose target is named like a CTE",
+            "WITH orders AS (SELECT 1 AS id) DELETE FROM orders WHERE id IN (SELECT id FROM orders)",
+        ),
+        Case::dml(
+            "UPDATE whose target is named like a CTE",
+            "WITH customers AS (SELECT 2 AS id) \
+             UPDATE customers SET name = 'cte' WHERE id IN (SELECT id FROM customers)",
+        ),
+    ]
+}
+
+/// See [`dml_targets_named_like_a_cte`]: a cross-tenant write on PostgreSQL.
+#[tokio::test]
+async fn postgres_dml_target_named_like_a_cte_is_scoped() {
+    check(
+        Dialect::Postgres,
+        "DML target named like a CTE",
+        dml_targets_named_like_a_cte(),
+    )
+    .await;
+}
+
+/// See [`dml_targets_named_like_a_cte`]: a cross-tenant write on SQLite.
+#[tokio::test]
+async fn sqlite_dml_target_named_like_a_cte_is_scoped() {
+    check(
+        Dialect::Sqlite,
+        "DML target named like a CTE",
+        dml_targets_named_like_a_cte(),
+    )
+    .await;
+}
