@@ -63,8 +63,11 @@ pub fn load() -> Result<Loaded, String> {
         }
     }
     let manifest = Manifest::from_path(&path).map_err(|e| {
+        let name = path
+            .file_name()
+            .map_or_else(|| FILE_NAME.into(), |n| n.to_string_lossy());
         format!(
-            "invalid manifest: {e}\n  help: fix `{FILE_NAME}`; every tenant-query macro in this \
+            "invalid manifest: {e}\n  help: fix `{name}`; every tenant-query macro in this \
              crate reads it"
         )
     })?;

@@ -30,7 +30,7 @@ pub fn validate(kind: Kind, manifest: &Manifest, input: &Input) -> syn::Result<P
         Ok(Err(diag)) => {
             return Err(syn::Error::new(
                 input.sql.span(),
-                render(&diag, &sql, manifest),
+                render(&diag, &sql),
             ))
         }
         Err(panic) => {
@@ -102,44 +102,45 @@ fn check_arity(kind: Kind, input: &Input, plan: &BindPlan) -> syn::Result<()> {
     Err(syn::Error::new(span, message))
 }
 
-/// Renders an engine diagnostic with the offending SQL line and a caret under the column.
-pub fn render(diag: &Diagnostic, sql: &str, manifest: &Manifest) -> String {
+/// Renders an engine diagnostic: the message, the offending SQL line with the position
+/// underlined, and the help.
+///
+/// A proc macro can only point at the whole string literal on stable Rust, so the position
+/// inside the SQL is spelled out (`line L, column C`) and shown under the line itself.
+pub fn render(diag: &Diagnostic, sql: &str) -> String {
     let mut out = diag.message.clone();
     if let Some(at) = diag.location {
-        out.push_str(&format!("\n  --> SQL {at}"));
         let line = usize::try_from(at.line)
             .ok()
             .and_then(|l| l.checked_sub(1))
             .and_then(|l| sql.lines().nth(l));
+        out.push_str(&format!(
+            "\n  at line {}, column {} of the SQL",
+            at.line, at.column
+        ));
         if let Some(line) = line {
             let column = usize::try_from(at.column).unwrap_or(1).max(1);
-            let prefix: String = line
+            let shown = line.trim_end();
+            // Keep the line's own indentation out of the picture, but keep columns aligned.
+            let indent = shown.len() - shown.trim_start().len();
+            let indent_chars = shown[..indent].chars().count();
+            let start = column.saturating_sub(1).max(indent_chars);
+            let width = shown
                 .chars()
-                .take(column - 1)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            out.push_str(&format!("\n   |\n   | {line}\n   | {prefix}^"));
+                .skip(column - 1)
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '"' | '`' | '$' | '?'))
+                .count()
+                .max(1);
+            out.push_str(&format!(
+                ":\n      {}\n      {}{}",
+                shown.trim_start(),
+                " ".repeat(start - indent_chars),
+                "^".repeat(width)
+            ));
         }
     }
     if let Some(help) = &diag.help {
         out.push_str(&format!("\n  help: {help}"));
     }
-    if matches!(
-        diag.kind,
-        tenant_query_core::DiagnosticKind::UnknownTable
-            | tenant_query_core::DiagnosticKind::UnknownColumn
-    ) {
-        out.push_str(&format!(
-            "\n  note: tables and columns are declared in {}",
-            display_origin(manifest.origin())
-        ));
-    }
     out
-}
-
-fn display_origin(origin: &str) -> String {
-    std::path::Path::new(origin)
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| origin.to_owned())
 }

@@ -99,12 +99,14 @@ pub trait TenantArg<T> {
     fn tenant_id(&self) -> &TenantId<T>;
 }
 
+#[diagnostic::do_not_recommend]
 impl<T> TenantArg<T> for TenantId<T> {
     fn tenant_id(&self) -> &TenantId<T> {
         self
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T, A: TenantArg<T> + ?Sized> TenantArg<T> for &A {
     fn tenant_id(&self) -> &TenantId<T> {
         (**self).tenant_id()

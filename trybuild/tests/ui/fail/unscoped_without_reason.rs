@@ -1,0 +1,5 @@
+use tenant_query::unscoped_query;
+
+fn main() {
+    let _ = unscoped_query!("DELETE FROM orders WHERE total = 0");
+}
