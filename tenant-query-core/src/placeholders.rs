@@ -111,6 +111,10 @@ impl Params {
             Dialect::Sqlite => format!("?{}", user_args + 1),
             Dialect::MySql => MYSQL_TENANT_MARKER.to_owned(),
         };
+        if dialect == Dialect::Sqlite && values.iter().any(|(_, p)| p.starts_with('$')) {
+            // SQLite gives `$1` the next free index, not index 1; `?1` is index 1.
+            let _ = stmt.visit(&mut DollarToQuestion);
+        }
         if bare > 0 {
             // Give each `?` its number in text order, so that inserting the tenant's
             // placeholder cannot shift the user's.
@@ -256,6 +260,21 @@ impl VisitorMut for Renumber {
                     .unwrap_or(self.next);
                 *p = format!("?{}", n + 1);
                 self.next += 1;
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+struct DollarToQuestion;
+
+impl VisitorMut for DollarToQuestion {
+    type Break = ();
+
+    fn pre_visit_value(&mut self, value: &mut ValueWithSpan) -> ControlFlow<()> {
+        if let Value::Placeholder(p) = &mut value.value {
+            if let Some(n) = p.strip_prefix('$') {
+                *p = format!("?{n}");
             }
         }
         ControlFlow::Continue(())

@@ -346,6 +346,12 @@ fn sqlite_numbered_placeholders() {
         "INSERT INTO orders (id, total) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET total = excluded.total",
         "INSERT INTO orders (id, total, tenant_id) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET total = excluded.total WHERE orders.tenant_id = ?3",
     );
+    // `$1` would get SQLite's next free index rather than index 1.
+    check(
+        s,
+        "SELECT id FROM orders WHERE total > $2 AND note = $1",
+        "SELECT id FROM orders WHERE (total > ?2 AND note = ?1) AND orders.tenant_id = ?3",
+    );
     check(
         s,
         "INSERT OR IGNORE INTO orders (id) VALUES (1)",
