@@ -1,7 +1,8 @@
 //! One test per rewrite bug the oracle found, each named after what must hold.
 
-use tenant_query_core::Dialect;
+use tenant_query_core::{rewrite, Dialect, Manifest};
 use tenant_query_tests::check;
+use tenant_query_tests::fixture::manifest_toml;
 use tenant_query_tests::oracle::Case;
 
 /// MySQL `INSERT ... SELECT ... ON DUPLICATE KEY UPDATE col = expr` becomes
@@ -119,15 +120,44 @@ fn dml_targets_named_like_a_cte() -> Vec<Case> {
     ]
 }
 
-/// See [`dml_targets_named_like_a_cte`]: a cross-tenant write on PostgreSQL.
+/// See [`dml_targets_named_like_a_cte`]: a cross-tenant write on PostgreSQL, also from a
+/// data-modifying CTE whose target shares a sibling CTE's name.
 #[tokio::test]
 async fn postgres_dml_target_named_like_a_cte_is_scoped() {
-    check(
-        Dialect::Postgres,
-        "DML target named like a CTE",
-        dml_targets_named_like_a_cte(),
-    )
-    .await;
+    let mut cases = dml_targets_named_like_a_cte();
+    cases.push(Case::dml(
+        "data-modifying CTE whose target is named like a sibling CTE",
+        "WITH orders AS (SELECT 1 AS id), \
+         d AS (DELETE FROM orders WHERE id IN (SELECT id FROM orders) RETURNING id) \
+         SELECT id FROM d",
+    ));
+    check(Dialect::Postgres, "DML target named like a CTE", cases).await;
+}
+
+/// See [`dml_targets_named_like_a_cte`]. MariaDB cannot run `WITH ... UPDATE`, but MySQL 8
+/// can, and resolves the target to the table: the engine must refuse the statement or
+/// scope the target. It passes it through unchanged.
+#[test]
+fn mysql_dml_target_named_like_a_cte_is_scoped_or_refused() {
+    let manifest = Manifest::from_toml_str(&manifest_toml(Dialect::MySql), "fixture").unwrap();
+    for sql in [
+        "WITH customers AS (SELECT 2 AS id) \
+         UPDATE customers SET name = 'cte' WHERE id IN (SELECT id FROM customers)",
+        "WITH orders AS (SELECT 1 AS id) DELETE FROM orders WHERE id IN (SELECT id FROM orders)",
+    ] {
+        if let Ok(out) = rewrite(&manifest, sql) {
+            let target = if sql.contains("UPDATE") {
+                "customers.tenant_id = ?"
+            } else {
+                "orders.tenant_id = ?"
+            };
+            assert!(
+                out.sql.contains(target),
+                "the target is not scoped:\n  original:  {sql}\n  rewritten: {}",
+                out.sql
+            );
+        }
+    }
 }
 
 /// See [`dml_targets_named_like_a_cte`]: a cross-tenant write on SQLite.
