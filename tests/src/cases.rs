@@ -364,6 +364,21 @@ fn scoping_traps(dialect: Dialect) -> Vec<Case> {
              LEFT JOIN (SELECT user_id, org_id FROM audit_log) x USING (user_id)",
         ),
         Case::select(
+            "aliases that swap a scoped and a global table's names",
+            "SELECT countries.id, orders.country_name FROM orders AS countries \
+             JOIN countries AS orders ON orders.country_code = 'DE' WHERE countries.total > 20",
+        ),
+        Case::select(
+            "NATURAL LEFT JOIN onto a scoped table",
+            "SELECT user_id, org_id, action FROM memberships NATURAL LEFT JOIN audit_log",
+        )
+        .may_reject(),
+        Case::select(
+            "RIGHT JOIN USING with a global nullable side",
+            "SELECT c.id, k.country_name FROM countries k RIGHT JOIN customers c USING (country_code)",
+        )
+        .may_reject(),
+        Case::select(
             "derived table named like a scoped table",
             "SELECT orders.id FROM (SELECT id FROM customers) orders",
         ),

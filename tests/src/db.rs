@@ -18,7 +18,7 @@ pub const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306/test";
 
 /// One row, every column stringified: integers as digits, strings quoted, `NULL`, floats
 /// with an `f` suffix, anything else as its type name and hex bytes.
-pub type Row_ = Vec<String>;
+pub type TextRow = Vec<String>;
 
 /// An open connection to one of the three databases.
 pub enum Conn {
@@ -57,7 +57,7 @@ impl Conn {
     }
 
     /// Runs a statement with `binds` and returns its rows, stringified.
-    pub async fn fetch(&mut self, sql: &str, binds: &[Val]) -> Result<Vec<Row_>, sqlx::Error> {
+    pub async fn fetch(&mut self, sql: &str, binds: &[Val]) -> Result<Vec<TextRow>, sqlx::Error> {
         let sql = AssertSqlSafe(sql.to_owned());
         match self {
             Conn::Pg(c) => bind_all!(sqlx::query(sql), binds)
@@ -119,7 +119,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Stringifies a PostgreSQL row.
-fn pg_row(row: &PgRow) -> Result<Row_, sqlx::Error> {
+fn pg_row(row: &PgRow) -> Result<TextRow, sqlx::Error> {
     (0..row.len())
         .map(|i| {
             let raw = row.try_get_raw(i)?;
@@ -147,7 +147,7 @@ fn pg_row(row: &PgRow) -> Result<Row_, sqlx::Error> {
 }
 
 /// Stringifies a MariaDB/MySQL row.
-fn my_row(row: &MySqlRow) -> Result<Row_, sqlx::Error> {
+fn my_row(row: &MySqlRow) -> Result<TextRow, sqlx::Error> {
     (0..row.len())
         .map(|i| {
             let raw = row.try_get_raw(i)?;
@@ -176,7 +176,7 @@ fn my_row(row: &MySqlRow) -> Result<Row_, sqlx::Error> {
 }
 
 /// Stringifies a SQLite row.
-fn lite_row(row: &SqliteRow) -> Result<Row_, sqlx::Error> {
+fn lite_row(row: &SqliteRow) -> Result<TextRow, sqlx::Error> {
     (0..row.len())
         .map(|i| {
             let raw = row.try_get_raw(i)?;
@@ -396,7 +396,7 @@ impl Env {
     }
 
     /// Every table's rows, sorted, in fixture order.
-    pub async fn snapshot(conn: &mut Conn, tables: &[Table]) -> Result<Vec<Vec<Row_>>, String> {
+    pub async fn snapshot(conn: &mut Conn, tables: &[Table]) -> Result<Vec<Vec<TextRow>>, String> {
         let mut out = Vec::new();
         for table in tables {
             let sql = format!("SELECT * FROM {}", table.name);

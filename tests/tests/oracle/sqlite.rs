@@ -157,6 +157,20 @@ fn dml() -> Vec<Case> {
         .isolation_only()
         .may_reject(),
         Case::dml(
+            "aliased upsert target across tenants",
+            "INSERT INTO customers AS c (id, name, email) \
+             VALUES (53, 'intruder', 'c2_2@example.test') \
+             ON CONFLICT (email) DO UPDATE SET name = excluded.name WHERE c.id > 0",
+        )
+        .isolation_only()
+        .may_reject(),
+        Case::dml(
+            "aliased upsert target on the tenant's own key",
+            "INSERT INTO customers AS c (id, name, email) VALUES (2, 'renamed', 'fresh@x.test') \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET name = c.name || '+' || excluded.name",
+        )
+        .may_reject(),
+        Case::dml(
             "INSERT whose target is named like a CTE",
             "WITH audit_log AS (SELECT 7 AS id) \
              INSERT INTO audit_log (id, action) SELECT id + 600, 'cte' FROM audit_log",
