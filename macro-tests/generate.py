@@ -6,6 +6,7 @@ positional `?`. Upserts differ per dialect. Run it after editing body.rs.in or a
 """
 import pathlib
 import re
+import subprocess
 
 HERE = pathlib.Path(__file__).resolve().parent
 UPSERT = {
@@ -22,4 +23,5 @@ for db in ("postgres", "mysql", "sqlite"):
     text = text.replace("UPSERT_CUSTOMER", UPSERT[db])
     out = HERE / db / "tests" / "isolation.rs"
     out.write_text((HERE / f"{db}.head").read_text() + text)
+    subprocess.run(["rustfmt", "--edition", "2021", str(out)], check=True)
     print("wrote", out.relative_to(HERE.parent))

@@ -307,3 +307,73 @@ impl ParseAs {
         syn::parse::Parser::parse2(|input: ParseStream| Input::parse(self.0, input), tokens)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    const TENANT_QUERY: Kind = Kind {
+        scope: ScopeKind::Tenant,
+        output: OutputKind::Query,
+        checked: false,
+    };
+    const UNSCOPED_AS: Kind = Kind {
+        scope: ScopeKind::Unscoped,
+        output: OutputKind::As,
+        checked: false,
+    };
+
+    fn error(kind: Kind, tokens: proc_macro2::TokenStream) -> String {
+        match ParseAs(kind).parse(tokens) {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn parses_every_part() {
+        let input = ParseAs(TENANT_QUERY)
+            .parse(quote!(
+                ctx.tenant,
+                "SELECT 1 FROM t WHERE a = $1 AND b = $2",
+                x,
+                &y,
+            ))
+            .unwrap();
+        assert!(matches!(input.scope, Scope::Tenant(_)));
+        assert_eq!(input.args.len(), 2);
+        let input = ParseAs(UNSCOPED_AS)
+            .parse(quote!(Vec<Row>, reason = "admin", "SELECT 1"))
+            .unwrap();
+        assert!(input.output_type.is_some());
+        assert!(matches!(input.scope, Scope::Unscoped { .. }));
+    }
+
+    #[test]
+    fn explains_malformed_calls() {
+        assert!(error(TENANT_QUERY, quote!()).contains("missing arguments"));
+        assert!(error(TENANT_QUERY, quote!("SELECT 1")).contains("missing the tenant"));
+        assert!(error(TENANT_QUERY, quote!(t, sql)).contains("string literal"));
+        assert!(error(TENANT_QUERY, quote!(t)).contains("missing the SQL string"));
+        assert!(error(TENANT_QUERY, quote!(reason = "x", "SELECT 1")).contains("takes no reason"));
+        assert!(error(UNSCOPED_AS, quote!(Row, "SELECT 1")).contains("requires a reason"));
+        assert!(
+            error(UNSCOPED_AS, quote!(Row, reason = "", "SELECT 1")).contains("must not be empty")
+        );
+        assert!(error(UNSCOPED_AS, quote!("SELECT 1")).contains("missing the row type"));
+    }
+
+    #[test]
+    fn names_and_usages() {
+        assert_eq!(TENANT_QUERY.name(), "tenant_query");
+        assert_eq!(
+            Kind {
+                checked: true,
+                ..UNSCOPED_AS
+            }
+            .usage(),
+            "unscoped_query_as_checked!(Row, reason = \"why this query may cross tenants\", \"SQL\", args...)"
+        );
+    }
+}

@@ -2,8 +2,8 @@
 //! crate, which re-exports them with documentation and examples.
 //!
 //! The pipeline follows one module per concern:
-//! [`ast`] parses the call, [`manifest`] finds and caches `tenant-schema.toml`,
-//! [`valid`] runs the engine and checks the arguments, [`expand`] emits the sqlx call.
+//! `ast` parses the call, `manifest` finds and caches `tenant-schema.toml`,
+//! `valid` runs the engine and checks the arguments, `expand` emits the sqlx call.
 //! Every error is a spanned `compile_error!`; nothing here panics on user input.
 
 mod ast;

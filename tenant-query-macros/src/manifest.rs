@@ -32,10 +32,13 @@ pub struct Loaded {
     pub manifest: Arc<Manifest>,
 }
 
+/// What identifies one version of a manifest file: modification time and size.
 type Stamp = (Option<SystemTime>, u64);
+/// Parsed manifests by absolute path.
+type Cache = Mutex<HashMap<PathBuf, (Stamp, Arc<Manifest>)>>;
 
-fn cache() -> &'static Mutex<HashMap<PathBuf, (Stamp, Arc<Manifest>)>> {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, (Stamp, Arc<Manifest>)>>> = OnceLock::new();
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 

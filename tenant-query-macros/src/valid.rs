@@ -27,12 +27,7 @@ pub fn validate(kind: Kind, manifest: &Manifest, input: &Input) -> syn::Result<P
     }));
     let rewritten = match outcome {
         Ok(Ok(r)) => r,
-        Ok(Err(diag)) => {
-            return Err(syn::Error::new(
-                input.sql.span(),
-                render(&diag, &sql),
-            ))
-        }
+        Ok(Err(diag)) => return Err(syn::Error::new(input.sql.span(), render(&diag, &sql))),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()
@@ -128,7 +123,9 @@ pub fn render(diag: &Diagnostic, sql: &str) -> String {
             let width = shown
                 .chars()
                 .skip(column - 1)
-                .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '"' | '`' | '$' | '?'))
+                .take_while(|c| {
+                    c.is_alphanumeric() || matches!(c, '_' | '.' | '"' | '`' | '$' | '?')
+                })
                 .count()
                 .max(1);
             out.push_str(&format!(
@@ -143,4 +140,47 @@ pub fn render(diag: &Diagnostic, sql: &str) -> String {
         out.push_str(&format!("\n  help: {help}"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tenant_query_core::{DiagnosticKind, Location};
+
+    fn diag(line: u64, column: u64) -> Diagnostic {
+        Diagnostic {
+            kind: DiagnosticKind::UnknownTable,
+            message: "table `invoice` is not declared".into(),
+            location: Some(Location { line, column }),
+            help: Some("did you mean `invoices`?".into()),
+        }
+    }
+
+    #[test]
+    fn renders_the_line_and_underlines_the_name() {
+        let text = render(&diag(1, 15), "SELECT * FROM invoice WHERE id = $1");
+        assert_eq!(
+            text,
+            "table `invoice` is not declared\n  at line 1, column 15 of the SQL:\n      \
+             SELECT * FROM invoice WHERE id = $1\n                    ^^^^^^^\n  help: did you mean \
+             `invoices`?"
+        );
+    }
+
+    #[test]
+    fn strips_the_indentation_of_later_lines() {
+        let text = render(&diag(2, 15), "SELECT *\n         FROM invoice");
+        assert!(
+            text.contains("\n      FROM invoice\n           ^^^^^^^\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn survives_positions_outside_the_text() {
+        for (line, column) in [(0, 0), (9, 1), (1, 99)] {
+            let text = render(&diag(line, column), "SELECT 1");
+            assert!(text.starts_with("table `invoice`"), "{text}");
+        }
+    }
 }

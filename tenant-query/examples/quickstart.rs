@@ -33,7 +33,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .into());
     }
-    let url = if url.is_empty() { "sqlite::memory:".to_owned() } else { url };
+    let url = if url.is_empty() {
+        "sqlite::memory:".to_owned()
+    } else {
+        url
+    };
     println!("tenant-query quick start on SQLite ({url})");
     let mut conn = sqlx::SqliteConnection::connect(&url).await?;
     demo(&mut conn).await?;

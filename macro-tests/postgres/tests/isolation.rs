@@ -407,7 +407,11 @@ async fn concurrent_tenants_on_one_pool_never_see_each_other() {
                             .fetch_all(&pool)
                             .await
                             .unwrap();
-                    assert_eq!(names.len() as i64, ROWS, "tenant {id} round {round}: {names:?}");
+                    assert_eq!(
+                        names.len() as i64,
+                        ROWS,
+                        "tenant {id} round {round}: {names:?}"
+                    );
                     let prefix = format!("t{id}-");
                     assert!(
                         names.iter().all(|(n,)| n.starts_with(&prefix)),
@@ -430,11 +434,14 @@ async fn concurrent_tenants_on_one_pool_never_see_each_other() {
         for task in tasks {
             task.await.unwrap();
         }
-        let total: i64 =
-            unscoped_query_scalar!(i64, reason = "test oracle", "SELECT COUNT(*) FROM customers")
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+        let total: i64 = unscoped_query_scalar!(
+            i64,
+            reason = "test oracle",
+            "SELECT COUNT(*) FROM customers"
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
         assert_eq!(total, TENANTS * ROWS);
     })
     .await;
