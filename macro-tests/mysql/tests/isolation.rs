@@ -241,15 +241,33 @@ async fn inserts_are_stamped_with_the_tenant() {
         .execute(&pool)
         .await
         .unwrap();
+        // Inside a transaction, through `&mut *tx`, like any sqlx query.
+        let mut tx = pool.begin().await.unwrap();
+        tenant_query!(
+            ACME,
+            "INSERT INTO customers (id, name) VALUES (?, ?)",
+            301_i64,
+            "in a transaction"
+        )
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        let inside: i64 = tenant_query_scalar!(i64, ACME, "SELECT COUNT(*) FROM customers")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(inside, 1);
+        tx.commit().await.unwrap();
+
         let stamped: Vec<(i64, i64)> = unscoped_query_as!(
             (i64, i64),
             reason = "test oracle",
-            "SELECT id, tenant_id FROM customers"
+            "SELECT id, tenant_id FROM customers ORDER BY id"
         )
         .fetch_all(&pool)
         .await
         .unwrap();
-        assert_eq!(stamped, [(300, 2)]);
+        assert_eq!(stamped, [(300, 2), (301, 1)]);
         println!(
             "stamped insert: {}",
             tenant_query_sql!("INSERT INTO customers (id, name) VALUES (?, ?)")

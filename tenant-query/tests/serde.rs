@@ -1,0 +1,31 @@
+//! `TenantId` with the `serde` feature: `cargo test -p tenant-query --features serde`.
+#![cfg(feature = "serde")]
+
+use tenant_query::TenantId;
+
+#[test]
+fn serializes_as_its_inner_value() {
+    let tenant: TenantId = TenantId::new(42);
+    assert_eq!(serde_json::to_string(&tenant).unwrap(), "42");
+    let back: TenantId = serde_json::from_str("42").unwrap();
+    assert_eq!(back, tenant);
+
+    let named = TenantId::new("acme".to_owned());
+    assert_eq!(serde_json::to_string(&named).unwrap(), "\"acme\"");
+
+    // A job payload carries the tenant explicitly.
+    #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+    struct Job {
+        tenant: TenantId,
+        invoice: i64,
+    }
+    let job: Job = serde_json::from_str(r#"{"tenant": 7, "invoice": 3}"#).unwrap();
+    assert_eq!(
+        job,
+        Job {
+            tenant: TenantId::new(7),
+            invoice: 3
+        }
+    );
+    assert!(serde_json::from_str::<TenantId>("\"7\"").is_err());
+}
