@@ -363,7 +363,7 @@ pub async fn run_cases(env: &mut Env, cases: &[Case]) -> Result<Report, String> 
         }
         if failing_tenants.len() > 2 {
             report.failures.push(format!(
-                "[{}] fails the same way for tenants {:?}",
+                "[{}] fails for tenants {:?} (details of the first two above)",
                 case.name, failing_tenants
             ));
         }

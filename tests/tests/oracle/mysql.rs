@@ -42,6 +42,11 @@ fn selects() -> Vec<Case> {
              UNION ALL (SELECT id FROM customers ORDER BY id LIMIT 2)",
         ),
         Case::select(
+            "VALUES in FROM",
+            "SELECT v.`1`, c.name FROM (VALUES (1), (2), (5)) AS v LEFT JOIN customers c ON c.id = v.`1`",
+        )
+        .may_reject(),
+        Case::select(
             "CTE names compare case-insensitively",
             "WITH Orders AS (SELECT 1 AS id) SELECT o.id, c.name FROM orders o \
              LEFT JOIN customers c ON c.id = o.id",
@@ -129,6 +134,16 @@ fn dml() -> Vec<Case> {
              VALUES (50, 'intruder', 'c2_1@example.test'), (1, 'dup', 'fresh@x.test')",
         )
         .isolation_only()
+        .may_reject(),
+        Case::dml(
+            "DELETE ... RETURNING",
+            "DELETE FROM customers WHERE id > 3 RETURNING id, name",
+        )
+        .may_reject(),
+        Case::dml(
+            "INSERT ... RETURNING the stamped tenant",
+            "INSERT INTO users (id, name) VALUES (50, 'new') RETURNING id, name, tenant_id",
+        )
         .may_reject(),
         Case::dml(
             "multi-table DELETE anti-join through LEFT JOIN",
