@@ -1,5 +1,5 @@
-//! `TenantId` with the `serde` feature: `cargo test -p tenant-query --features serde`.
-#![cfg(feature = "serde")]
+//! `TenantId` with the `serde` feature (enabled for this test crate), for jobs that carry a
+//! tenant.
 
 use tenant_query::TenantId;
 
