@@ -38,7 +38,8 @@ const SMALL: &[(&str, &str)] = &[
 ];
 
 /// TPC-H Q2 (minimum cost supplier): correlated subquery, nine relations.
-const Q2: &str = "SELECT s_acctbal, s_name, n_name, p_partkey, p_mfgr, s_address, s_phone, s_comment
+const Q2: &str =
+    "SELECT s_acctbal, s_name, n_name, p_partkey, p_mfgr, s_address, s_phone, s_comment
 FROM part, supplier, partsupp, nation, region
 WHERE p_partkey = ps_partkey AND s_suppkey = ps_suppkey AND p_size = 15 AND p_type LIKE '%BRASS'
   AND s_nationkey = n_nationkey AND n_regionkey = r_regionkey AND r_name = 'EUROPE'
@@ -108,7 +109,13 @@ fn bench(c: &mut Criterion) {
     }
     small.finish();
     let mut tpch = c.benchmark_group("tpch");
-    for (name, sql) in [("q2", Q2), ("q5", Q5), ("q8", Q8), ("q21", Q21), ("q22", Q22)] {
+    for (name, sql) in [
+        ("q2", Q2),
+        ("q5", Q5),
+        ("q8", Q8),
+        ("q21", Q21),
+        ("q22", Q22),
+    ] {
         rewrite(&manifest, sql).expect("benchmark query rewrites");
         tpch.bench_function(name, |b| b.iter(|| rewrite(&manifest, black_box(sql))));
     }

@@ -244,6 +244,31 @@ fn inserts_that_cannot_be_stamped() {
 }
 
 #[test]
+fn names_the_databases_resolve_differently() {
+    rejects(
+        Dialect::MySql,
+        "WITH RECURSIVE x AS (SELECT id FROM orders), orders AS (SELECT 1 AS id) SELECT * FROM x",
+        Unsupported,
+        "1:37",
+        "MySQL reads the table of that name here and MariaDB the CTE",
+    );
+    rejects(
+        Dialect::MySql,
+        "INSERT INTO customers (id, name) SELECT id, 'copy' FROM customers ON DUPLICATE KEY UPDATE name = 'dup'",
+        Unsupported,
+        "1:1",
+        "ON DUPLICATE KEY UPDATE after INSERT … SELECT that reads `customers` under its own name",
+    );
+    rejects(
+        Dialect::MySql,
+        "DELETE FROM x USING order_items i JOIN orders o ON o.id = i.order_id",
+        Unsupported,
+        "1:13",
+        "DELETE target `x` is not a table or alias of the USING clause",
+    );
+}
+
+#[test]
 fn joins_that_cannot_be_filtered_exactly() {
     rejects(
         PG,

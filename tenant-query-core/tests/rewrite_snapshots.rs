@@ -192,6 +192,31 @@ fn ctes_and_set_operations() {
         "SELECT id FROM orders UNION SELECT id FROM customers INTERSECT SELECT id FROM order_items EXCEPT SELECT id FROM countries",
         "SELECT id FROM orders WHERE orders.tenant_id = $1 UNION SELECT id FROM customers WHERE customers.tenant_id = $1 INTERSECT SELECT id FROM order_items WHERE order_items.tenant_id = $1 EXCEPT SELECT id FROM countries",
     );
+    // Under RECURSIVE, PostgreSQL resolves a later sibling CTE too.
+    pg(
+        "WITH RECURSIVE x AS (SELECT id FROM orders), orders AS (SELECT 1 AS id) SELECT * FROM x",
+        "WITH RECURSIVE x AS (SELECT id FROM orders), orders AS (SELECT 1 AS id) SELECT * FROM x",
+    );
+    // SQLite resolves every sibling, with or without RECURSIVE.
+    check(
+        Dialect::Sqlite,
+        "WITH x AS (SELECT id FROM orders), orders AS (SELECT 1 AS id) SELECT * FROM x JOIN customers c ON c.id = x.id",
+        "WITH x AS (SELECT id FROM orders), orders AS (SELECT 1 AS id) SELECT * FROM x JOIN customers c ON (c.id = x.id) AND c.tenant_id = ?1",
+    );
+    // The target of UPDATE and DELETE is the table even when a CTE of that name is in scope;
+    // the subquery reads the CTE.
+    pg(
+        "WITH orders AS (SELECT 1 AS id) DELETE FROM orders WHERE id IN (SELECT id FROM orders)",
+        "WITH orders AS (SELECT 1 AS id) DELETE FROM orders WHERE (id IN (SELECT id FROM orders)) AND orders.tenant_id = $1",
+    );
+    pg(
+        "WITH customers AS (SELECT 2 AS id) UPDATE customers SET name = 'cte' WHERE id IN (SELECT id FROM customers)",
+        "WITH customers AS (SELECT 2 AS id) UPDATE customers SET name = 'cte' WHERE (id IN (SELECT id FROM customers)) AND customers.tenant_id = $1",
+    );
+    pg(
+        "WITH orders AS (SELECT 1 AS id), d AS (DELETE FROM orders WHERE id IN (SELECT id FROM orders) RETURNING id) SELECT id FROM d",
+        "WITH orders AS (SELECT 1 AS id), d AS (DELETE FROM orders WHERE (id IN (SELECT id FROM orders)) AND orders.tenant_id = $1 RETURNING id) SELECT id FROM d",
+    );
     pg(
         "VALUES (1), ((SELECT max(id) FROM orders))",
         "VALUES (1), ((SELECT max(id) FROM orders WHERE orders.tenant_id = $1))",
@@ -313,7 +338,20 @@ fn mysql_multi_table_dml_and_duplicate_key_update() {
     check(
         m,
         "INSERT INTO orders (id, total) VALUES (?, ?) ON DUPLICATE KEY UPDATE total = VALUES(total), note = 'a?b'",
-        "INSERT INTO orders (id, total, tenant_id) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE total = IF(orders.tenant_id = ?, VALUES(total), total), note = IF(orders.tenant_id = ?, 'a?b', note)",
+        "INSERT INTO orders (id, total, tenant_id) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE total = IF(orders.tenant_id = ?, VALUES(total), orders.total), note = IF(orders.tenant_id = ?, 'a?b', orders.note)",
+    );
+    // After INSERT … SELECT, the old value and the guard are qualified with the target's name,
+    // which the SELECT does not expose.
+    check(
+        m,
+        "INSERT INTO customers (id, name) SELECT c.id, 'copy' FROM customers c ON DUPLICATE KEY UPDATE name = 'dup'",
+        "INSERT INTO customers (id, name, tenant_id) SELECT c.id, 'copy', ? FROM customers c WHERE c.tenant_id = ? ON DUPLICATE KEY UPDATE name = IF(customers.tenant_id = ?, 'dup', customers.name)",
+    );
+    // The names after FROM are targets naming relations of USING, which are scoped.
+    check(
+        m,
+        "DELETE FROM i USING order_items i JOIN orders o ON o.id = i.order_id WHERE o.status = 'shipped'",
+        "DELETE FROM i USING order_items i JOIN orders o ON (o.id = i.order_id) AND o.tenant_id = ? WHERE (o.status = 'shipped') AND i.tenant_id = ?",
     );
     check(
         m,

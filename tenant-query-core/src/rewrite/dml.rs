@@ -10,7 +10,7 @@ use sqlparser::ast::{
 
 use super::{and_into, Binding, Rewriter};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::manifest::{object_name_parts, TableConfig};
+use crate::manifest::{object_name_parts, Dialect, TableConfig};
 use crate::parse::location;
 
 impl<'m> Rewriter<'m> {
@@ -160,6 +160,30 @@ impl<'m> Rewriter<'m> {
             },
             Some(OnInsert::DuplicateKeyUpdate(assignments)) => {
                 self.reject_tenant_assignment(assignments, std::slice::from_ref(&target))?;
+                let target_name: Vec<String> =
+                    qualifier.iter().map(|i| self.normalize(i)).collect();
+                let source_names = insert
+                    .source
+                    .as_deref()
+                    .map(|q| exposed_names(&q.body, self))
+                    .unwrap_or_default();
+                if source_names
+                    .iter()
+                    .any(|n| n == &target_name || n.last() == target_name.last())
+                {
+                    // After INSERT … SELECT, MySQL resolves names in the UPDATE clause against
+                    // the SELECT's tables too: with the target's name among them, neither the
+                    // guard nor the old value can be named unambiguously.
+                    return Err(Diagnostic::unsupported(format!(
+                        "ON DUPLICATE KEY UPDATE after INSERT … SELECT that reads `{}` under its own name cannot be made safe",
+                        table.name
+                    ))
+                    .at(location(span))
+                    .help(format!(
+                        "give `{}` an alias in the SELECT (`FROM {} AS src`)",
+                        table.name, table.name
+                    )));
+                }
                 // MySQL has no WHERE here: each assignment keeps the old value unless the
                 // existing row is the tenant's. The tenant column is never assigned, so the
                 // condition holds or fails for all assignments alike.
@@ -170,13 +194,20 @@ impl<'m> Rewriter<'m> {
                         )
                         .at(location(a.span())));
                     };
-                    let old = Expr::CompoundIdentifier(
-                        object_name_parts(column)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .cloned()
-                            .collect(),
-                    );
+                    // The existing row's value, qualified so that no other name can shadow it.
+                    let parts: Vec<Ident> = object_name_parts(column)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .cloned()
+                        .collect();
+                    let old = match parts.as_slice() {
+                        [single] => {
+                            let mut qualified = qualifier.clone();
+                            qualified.push(single.clone());
+                            Expr::CompoundIdentifier(qualified)
+                        }
+                        _ => Expr::CompoundIdentifier(parts),
+                    };
                     let new =
                         std::mem::replace(&mut a.value, Expr::value(sqlparser::ast::Value::Null));
                     a.value = if_expr(self.predicate(&qualifier, tenant_column), new, old);
@@ -224,7 +255,10 @@ impl<'m> Rewriter<'m> {
 
     pub(crate) fn update(&mut self, update: &mut Update) -> Result<(), Diagnostic> {
         let mut bindings = Vec::new();
-        let mut predicates = self.table_with_joins(&mut update.table, &mut bindings)?;
+        self.dml_target = true;
+        let target = self.table_with_joins(&mut update.table, &mut bindings);
+        self.dml_target = false;
+        let mut predicates = target?;
         if update.or == Some(SqliteOnConflict::Replace)
             && bindings.iter().any(|b| b.table.is_scoped())
         {
@@ -295,7 +329,20 @@ impl<'m> Rewriter<'m> {
             sqlparser::ast::FromTable::WithFromKeyword(items)
             | sqlparser::ast::FromTable::WithoutKeyword(items) => items,
         };
-        let (mut predicates, mut bindings) = self.scope_from_items(items)?;
+        if let (Dialect::MySql, Some(using)) = (self.dialect(), using.as_mut()) {
+            // MySQL's `DELETE FROM t1, t2 USING <joins>`: the names after FROM are the
+            // targets, tables or aliases of the USING clause, which holds the relations.
+            let (predicates, bindings) = self.scope_from_items(using)?;
+            for item in items.iter() {
+                self.mysql_delete_target(item, &bindings)?;
+            }
+            self.nested(delete, &bindings)?;
+            return Ok(predicates);
+        }
+        self.dml_target = true;
+        let targets = self.scope_from_items(items);
+        self.dml_target = false;
+        let (mut predicates, mut bindings) = targets?;
         if let Some(items) = using {
             let (more, more_bindings) = self.scope_from_items(items)?;
             predicates.extend(more);
@@ -305,6 +352,42 @@ impl<'m> Rewriter<'m> {
         // filtered; it holds no expressions, so visiting `delete` below covers the rest.
         self.nested(delete, &bindings)?;
         Ok(predicates)
+    }
+
+    /// A target of MySQL's `DELETE FROM target USING …` must name a relation of USING, which
+    /// is scoped; the target itself adds no relation.
+    fn mysql_delete_target(
+        &mut self,
+        item: &TableWithJoins,
+        bindings: &[Binding<'m>],
+    ) -> Result<(), Diagnostic> {
+        let sqlparser::ast::TableFactor::Table {
+            name,
+            alias: None,
+            args: None,
+            ..
+        } = &item.relation
+        else {
+            return Err(Diagnostic::unsupported(
+                "a DELETE … USING target must be a table name or alias",
+            )
+            .at(location(item.span()))
+            .help("name the tables to delete from after DELETE FROM, and join them in USING"));
+        };
+        let parts: Vec<Ident> = object_name_parts(name)
+            .unwrap_or_default()
+            .into_iter()
+            .cloned()
+            .collect();
+        if !item.joins.is_empty() || self.binding_for(bindings, &parts).is_none() {
+            return Err(Diagnostic::unsupported(format!(
+                "DELETE target `{name}` is not a table or alias of the USING clause"
+            ))
+            .at(location(name.span()))
+            .help("name the tables to delete from after DELETE FROM, and join them in USING"));
+        }
+        self.seen.table_factors += 1;
+        Ok(())
     }
 
     /// Rows never move between tenants: assigning a scoped table's tenant column is an error.
@@ -385,4 +468,62 @@ fn if_expr(condition: Expr, then: Expr, otherwise: Expr) -> Expr {
         over: None,
         within_group: Vec::new(),
     })
+}
+
+/// The names the top-level FROM items of an INSERT source expose, normalised.
+fn exposed_names(body: &SetExpr, rewriter: &Rewriter<'_>) -> Vec<Vec<String>> {
+    fn factor(f: &sqlparser::ast::TableFactor, r: &Rewriter<'_>, out: &mut Vec<Vec<String>>) {
+        use sqlparser::ast::TableFactor;
+        match f {
+            TableFactor::Table { name, alias, .. } => out.push(match alias {
+                Some(a) => vec![r.normalize(&a.name)],
+                None => object_name_parts(name)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|i| r.normalize(i))
+                    .collect(),
+            }),
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias: None,
+            } => item(table_with_joins, r, out),
+            other => {
+                if let Some(alias) = alias_of(other) {
+                    out.push(vec![r.normalize(&alias.name)]);
+                }
+            }
+        }
+    }
+    fn item(t: &TableWithJoins, r: &Rewriter<'_>, out: &mut Vec<Vec<String>>) {
+        factor(&t.relation, r, out);
+        for j in &t.joins {
+            factor(&j.relation, r, out);
+        }
+    }
+    fn alias_of(f: &sqlparser::ast::TableFactor) -> Option<&sqlparser::ast::TableAlias> {
+        use sqlparser::ast::TableFactor;
+        match f {
+            TableFactor::Derived { alias, .. }
+            | TableFactor::NestedJoin { alias, .. }
+            | TableFactor::UNNEST { alias, .. }
+            | TableFactor::TableFunction { alias, .. }
+            | TableFactor::Function { alias, .. } => alias.as_ref(),
+            _ => None,
+        }
+    }
+    let mut out = Vec::new();
+    match body {
+        SetExpr::Select(select) => {
+            for t in &select.from {
+                item(t, rewriter, &mut out);
+            }
+        }
+        SetExpr::Query(q) => out = exposed_names(&q.body, rewriter),
+        SetExpr::SetOperation { left, right, .. } => {
+            out = exposed_names(left, rewriter);
+            out.extend(exposed_names(right, rewriter));
+        }
+        _ => {}
+    }
+    out
 }

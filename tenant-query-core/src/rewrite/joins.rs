@@ -17,6 +17,7 @@ use sqlparser::ast::{
     Expr, Ident, JoinConstraint, JoinOperator, Spanned, TableFactor, TableWithJoins,
 };
 
+use super::query::CteRef;
 use super::{Binding, Rewriter};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::object_name_parts;
@@ -108,8 +109,16 @@ impl<'m> Rewriter<'m> {
                 if args.is_some() || json_path.is_some() {
                     return Err(table_function(&name.to_string(), span));
                 }
-                if self.is_cte(name) {
-                    return Ok(Vec::new());
+                match self.cte_ref(name) {
+                    CteRef::Cte => return Ok(Vec::new()),
+                    CteRef::NotCte => {}
+                    CteRef::Ambiguous => {
+                        return Err(Diagnostic::unsupported(format!(
+                            "`{name}` names a CTE defined later in this WITH RECURSIVE list; MySQL reads the table of that name here and MariaDB the CTE"
+                        ))
+                        .at(location(span))
+                        .help("define the CTE before the one that reads it, or rename it"))
+                    }
                 }
                 let table = self.resolve(name)?;
                 if let Some(alias) = alias.as_ref().filter(|a| !a.columns.is_empty()) {

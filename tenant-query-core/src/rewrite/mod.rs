@@ -126,8 +126,10 @@ pub(crate) struct Rewriter<'m> {
     pub(crate) manifest: &'m Manifest,
     /// The tenant placeholder as it is written into the AST.
     tenant_marker: String,
-    /// Visible CTE names, innermost last, normalised.
-    pub(crate) ctes: Vec<Vec<String>>,
+    /// Visible CTE names, innermost scope last, normalised.
+    pub(crate) ctes: Vec<query::CteFrame>,
+    /// Whether the table factors being scoped are the target of an UPDATE or DELETE.
+    pub(crate) dml_target: bool,
     pub(crate) seen: Seen,
     pub(crate) scoped: Vec<&'m TableConfig>,
 }
@@ -138,6 +140,7 @@ impl<'m> Rewriter<'m> {
             manifest,
             tenant_marker: tenant_marker.to_owned(),
             ctes: Vec::new(),
+            dml_target: false,
             seen: Seen::default(),
             scoped: Vec::new(),
         }

@@ -4,7 +4,7 @@ use sqlparser::ast::{Ident, ObjectName, Query, Select, SetExpr, Spanned, TableWi
 
 use super::{and_into, Binding, Rewriter};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::object_name_parts;
+use crate::manifest::{object_name_parts, Dialect};
 use crate::parse::location;
 
 impl<'m> Rewriter<'m> {
@@ -27,24 +27,45 @@ impl<'m> Rewriter<'m> {
                 .map(|c| self.normalize(&c.alias.name))
                 .collect();
             for (i, cte) in with.cte_tables.iter_mut().enumerate() {
-                // A CTE sees the CTEs before it, and itself when the WITH is RECURSIVE. A name
-                // we cannot prove to be a CTE is treated as the table it also names.
-                let mut visible = all[..i].to_vec();
-                if with.recursive {
-                    visible.push(all[i].clone());
-                }
-                self.ctes.push(visible);
+                self.ctes.push(self.cte_frame(&all, i, with.recursive));
+                // The body of a CTE is an ordinary query: a DML target context does not reach it.
+                let outer_target = std::mem::replace(&mut self.dml_target, false);
                 let result = self.query(&mut cte.query);
+                self.dml_target = outer_target;
                 self.ctes.pop();
                 result?;
             }
             names = all;
         }
 
-        self.ctes.push(names);
+        self.ctes.push(CteFrame {
+            visible: names,
+            ambiguous: Vec::new(),
+        });
+        let outer_target = std::mem::replace(&mut self.dml_target, false);
         let result = self.query_rest(q);
+        self.dml_target = outer_target;
         self.ctes.pop();
         result
+    }
+
+    /// Which CTE names the body of CTE `i` of a WITH list can see. The databases differ:
+    /// - PostgreSQL: the CTEs before it; all of them (itself and later ones too) under
+    ///   RECURSIVE. Without RECURSIVE a CTE that names itself reads the table.
+    /// - SQLite: every CTE of the list, with or without RECURSIVE.
+    /// - MySQL: the CTEs before it, and itself under RECURSIVE. MariaDB also resolves later
+    ///   ones under RECURSIVE and MySQL documents that it does not, so such a name is
+    ///   ambiguous and refused.
+    ///
+    /// Treating a CTE as a table only adds a filter (at worst the statement fails), while
+    /// treating a table as a CTE would drop one, so a name is a CTE only where it surely is.
+    fn cte_frame(&self, all: &[String], i: usize, recursive: bool) -> CteFrame {
+        let (visible, ambiguous) = match (self.dialect(), recursive) {
+            (Dialect::Postgres, true) | (Dialect::Sqlite, _) => (all.to_vec(), Vec::new()),
+            (Dialect::Postgres, false) | (Dialect::MySql, false) => (all[..i].to_vec(), Vec::new()),
+            (Dialect::MySql, true) => (all[..=i].to_vec(), all[i + 1..].to_vec()),
+        };
+        CteFrame { visible, ambiguous }
     }
 
     fn query_rest(&mut self, q: &mut Query) -> Result<(), Diagnostic> {
@@ -129,20 +150,54 @@ impl<'m> Rewriter<'m> {
         Ok((predicates, bindings))
     }
 
-    /// Whether an unqualified name refers to a CTE visible here.
-    pub(crate) fn is_cte(&self, name: &ObjectName) -> bool {
+    /// Whether a table name in FROM refers to a CTE visible here.
+    ///
+    /// The target of UPDATE and DELETE is always a table, even when a CTE of the same name is
+    /// in scope, so a declared table there is never taken for a CTE.
+    pub(crate) fn cte_ref(&self, name: &ObjectName) -> CteRef {
         let Some(parts) = object_name_parts(name) else {
-            return false;
+            return CteRef::NotCte;
         };
         let [ident] = parts.as_slice() else {
-            return false;
+            return CteRef::NotCte;
         };
+        if self.dml_target && self.manifest.resolve(name).is_some() {
+            return CteRef::NotCte;
+        }
         let n = self.normalize(ident);
-        self.ctes.iter().rev().any(|frame| frame.contains(&n))
+        for frame in self.ctes.iter().rev() {
+            if frame.visible.contains(&n) {
+                return CteRef::Cte;
+            }
+            if frame.ambiguous.contains(&n) {
+                return CteRef::Ambiguous;
+            }
+        }
+        CteRef::NotCte
     }
 
     pub(crate) fn normalize(&self, ident: &Ident) -> String {
         self.dialect()
             .normalize_ident(&ident.value, ident.quote_style.is_some())
     }
+}
+
+/// The CTE names one scope can see.
+#[derive(Debug, Default)]
+pub(crate) struct CteFrame {
+    /// Names that surely refer to the CTE.
+    pub(crate) visible: Vec<String>,
+    /// Names that some databases resolve to the CTE and others to a table.
+    pub(crate) ambiguous: Vec<String>,
+}
+
+/// What a table name in FROM refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CteRef {
+    /// A table (or view).
+    NotCte,
+    /// A CTE in scope.
+    Cte,
+    /// A later CTE of a MySQL `WITH RECURSIVE` list: refused.
+    Ambiguous,
 }
