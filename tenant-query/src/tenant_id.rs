@@ -14,6 +14,9 @@ use std::fmt;
 /// means `TenantId<i64>`), `i32`, `uuid` (`sqlx::types::Uuid`) or `string` (`String`).
 ///
 /// With the `serde` feature, it serializes as its inner value (for jobs that carry a tenant).
+/// With the `sqlx` feature (on by default), it implements sqlx's `Type`, `Encode` and `Decode`
+/// as its inner type does, so a `FromRow` struct can have a `tenant_id: TenantId` field and a
+/// plain sqlx query can `.bind(tenant)`.
 ///
 /// ```
 /// use tenant_query::TenantId;
