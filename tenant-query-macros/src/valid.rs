@@ -83,9 +83,8 @@ fn check_arity(kind: Kind, input: &Input, plan: &BindPlan) -> syn::Result<()> {
         ScopeKind::Unscoped => "",
     };
     let message = format!(
-        "expected {expected} {} after the SQL, got {got}: the SQL has {expected} \
-         placeholder{}{tenant_note}\n  help: pass one argument per placeholder, in placeholder \
-         order",
+        "expected {expected} {}, got {got}: the SQL has {expected} placeholder{}{tenant_note}\n  \
+         help: pass one argument after the SQL per placeholder, in placeholder order",
         plural(expected),
         if expected == 1 { "" } else { "s" },
     );
