@@ -59,6 +59,28 @@ fn per_table_tenant_column() {
 }
 
 #[test]
+fn bare_names_that_are_not_checked_columns() {
+    // Aliases, correlated names, several tables in scope and functions are not column errors.
+    pg(
+        "SELECT email AS e FROM users GROUP BY e HAVING count(*) > 1 ORDER BY e",
+        "SELECT email AS e FROM users WHERE users.org_id = $1 GROUP BY e HAVING count(*) > 1 ORDER BY e",
+    );
+    pg(
+        "SELECT id FROM orders o WHERE EXISTS (SELECT 1 FROM users WHERE users.id = customer_id)",
+        "SELECT id FROM orders o WHERE (EXISTS (SELECT 1 FROM users WHERE (users.id = customer_id) AND users.org_id = $1)) AND o.tenant_id = $1",
+    );
+    pg(
+        "SELECT current_date, email FROM users",
+        "SELECT current_date, email FROM users WHERE users.org_id = $1",
+    );
+    check(
+        Dialect::Sqlite,
+        "SELECT id * 2 AS twice FROM users WHERE twice > 2 AND name = \"x\"",
+        "SELECT id * 2 AS twice FROM users WHERE (twice > 2 AND name = \"x\") AND users.org_id = ?1",
+    );
+}
+
+#[test]
 fn global_tables_pass_through_unchanged() {
     for sql in [
         "SELECT * FROM countries WHERE id = $1",

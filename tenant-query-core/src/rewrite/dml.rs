@@ -299,6 +299,10 @@ impl<'m> Rewriter<'m> {
         // part a future sqlparser adds.
         self.nested(&mut update.assignments, &bindings)?;
         self.nested(&mut update.selection, &bindings)?;
+        if self.select_depth == 0 {
+            self.check_bare_columns(&update.assignments, &bindings, &[])?;
+            self.check_bare_columns(&update.selection, &bindings, &[])?;
+        }
         self.nested(&mut update.returning, &bindings)?;
         self.nested(&mut update.order_by, &bindings)?;
         self.nested(&mut update.limit, &bindings)?;
@@ -351,6 +355,9 @@ impl<'m> Rewriter<'m> {
         // The multi-table DELETE target list names tables of the FROM clause, which are all
         // filtered; it holds no expressions, so visiting `delete` below covers the rest.
         self.nested(delete, &bindings)?;
+        if self.select_depth == 0 {
+            self.check_bare_columns(&delete.selection, &bindings, &[])?;
+        }
         Ok(predicates)
     }
 

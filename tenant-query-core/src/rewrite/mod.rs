@@ -130,6 +130,8 @@ pub(crate) struct Rewriter<'m> {
     pub(crate) ctes: Vec<query::CteFrame>,
     /// Whether the table factors being scoped are the target of an UPDATE or DELETE.
     pub(crate) dml_target: bool,
+    /// How many SELECTs deep the walk is.
+    pub(crate) select_depth: usize,
     pub(crate) seen: Seen,
     pub(crate) scoped: Vec<&'m TableConfig>,
 }
@@ -141,6 +143,7 @@ impl<'m> Rewriter<'m> {
             tenant_marker: tenant_marker.to_owned(),
             ctes: Vec::new(),
             dml_target: false,
+            select_depth: 0,
             seen: Seen::default(),
             scoped: Vec::new(),
         }

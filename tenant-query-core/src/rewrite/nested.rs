@@ -2,7 +2,11 @@
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{Expr, Query, Spanned, Statement, TableFactor, VisitMut, VisitorMut};
+use sqlparser::ast::{
+    Expr, Query, Spanned, Statement, TableFactor, Visit, VisitMut, Visitor, VisitorMut,
+};
+
+use crate::manifest::Dialect;
 
 use super::{Binding, Rewriter};
 use crate::diagnostic::{closest, Diagnostic, DiagnosticKind};
@@ -62,6 +66,32 @@ impl<'m> Rewriter<'m> {
         )
         .at(location(column.span))
         .help(help))
+    }
+
+    /// Checks unqualified column names in `node` (outside its subqueries) when exactly one
+    /// table is in scope and the manifest lists its columns. Names in `aliases` are skipped.
+    pub(crate) fn check_bare_columns<T: Visit>(
+        &self,
+        node: &T,
+        bindings: &[Binding<'m>],
+        aliases: &[&sqlparser::ast::Ident],
+    ) -> Result<(), Diagnostic> {
+        let [binding] = bindings else {
+            return Ok(());
+        };
+        if binding.table.columns.is_none() {
+            return Ok(());
+        }
+        let mut visitor = BareColumns {
+            rewriter: self,
+            binding,
+            aliases,
+            depth: 0,
+        };
+        match node.visit(&mut visitor) {
+            ControlFlow::Continue(()) => Ok(()),
+            ControlFlow::Break(e) => Err(e),
+        }
     }
 
     /// The binding a qualifier (`o` in `o.id`) names, if it is one of `bindings`.
@@ -140,6 +170,46 @@ impl VisitorMut for Nested<'_, '_, '_> {
                         return ControlFlow::Break(e);
                     }
                 }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+struct BareColumns<'r, 'm, 'b> {
+    rewriter: &'r Rewriter<'m>,
+    binding: &'b Binding<'m>,
+    aliases: &'b [&'b sqlparser::ast::Ident],
+    depth: usize,
+}
+
+impl Visitor for BareColumns<'_, '_, '_> {
+    type Break = Diagnostic;
+
+    fn pre_visit_query(&mut self, _query: &Query) -> ControlFlow<Diagnostic> {
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &Query) -> ControlFlow<Diagnostic> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<Diagnostic> {
+        let Expr::Identifier(ident) = expr else {
+            return ControlFlow::Continue(());
+        };
+        let skip = self.depth > 0
+            // SQLite reads a double-quoted name that is no column as a string.
+            || (self.rewriter.dialect() == Dialect::Sqlite && ident.quote_style.is_some())
+            || self
+                .aliases
+                .iter()
+                .any(|a| self.rewriter.normalize(a) == self.rewriter.normalize(ident));
+        if !skip {
+            if let Err(e) = self.rewriter.check_column(self.binding, ident) {
+                return ControlFlow::Break(e);
             }
         }
         ControlFlow::Continue(())

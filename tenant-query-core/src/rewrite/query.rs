@@ -126,12 +126,28 @@ impl<'m> Rewriter<'m> {
             .help("use a LATERAL subquery or a recursive CTE"));
         }
 
+        self.select_depth += 1;
         let mut from = std::mem::take(&mut select.from);
         let scoped = self.scope_from_items(&mut from);
         let result = scoped.and_then(|(predicates, bindings)| {
             self.nested(select, &bindings)?;
+            if self.select_depth == 1 {
+                // No outer query, so a bare name can only be a column of this FROM clause
+                // (or, in SQLite, an alias of the SELECT list).
+                let aliases: Vec<&sqlparser::ast::Ident> = select
+                    .projection
+                    .iter()
+                    .filter_map(|item| match item {
+                        sqlparser::ast::SelectItem::ExprWithAlias { alias, .. } => Some(alias),
+                        _ => None,
+                    })
+                    .collect();
+                self.check_bare_columns(&select.projection, &bindings, &aliases)?;
+                self.check_bare_columns(&select.selection, &bindings, &aliases)?;
+            }
             Ok(predicates)
         });
+        self.select_depth -= 1;
         select.from = from;
         and_into(&mut select.selection, result?);
         Ok(())
