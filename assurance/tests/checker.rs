@@ -1,0 +1,541 @@
+//! The structural checker on hand-made rewrites: correct ones pass, and every kind of wrong
+//! one is caught. The bad rewrites are what a buggy rewriter could plausibly emit.
+
+use tenant_query_assurance::check::{check, check_rewritten, TenantParam, ViolationKind};
+use tenant_query_core::{rewrite, Dialect, Manifest};
+
+const MANIFEST: &str = r#"
+dialect = "postgres"
+
+[tables.orders]
+scope = "tenant"
+
+[tables.customers]
+scope = "tenant"
+
+[tables.order_items]
+scope = "tenant"
+
+[tables.users]
+scope = "tenant"
+tenant_column = "org_id"
+
+[tables."billing.invoices"]
+scope = "tenant"
+
+[tables.countries]
+scope = "global"
+"#;
+
+fn manifest(dialect: Dialect) -> Manifest {
+    Manifest::from_toml_str(MANIFEST, "tenant-schema.toml")
+        .unwrap()
+        .with_dialect(dialect)
+}
+
+fn numbered(dialect: Dialect, n: usize) -> TenantParam {
+    TenantParam::Numbered(match dialect {
+        Dialect::Postgres => format!("${n}"),
+        _ => format!("?{n}"),
+    })
+}
+
+#[track_caller]
+fn ok_in(dialect: Dialect, sql: &str, tenant: &TenantParam) {
+    let report = check(&manifest(dialect), sql, tenant).unwrap();
+    assert!(
+        report.is_ok(),
+        "expected to pass: {sql}\n{:#?}",
+        report.violations
+    );
+}
+
+#[track_caller]
+fn ok(sql: &str) {
+    ok_in(Dialect::Postgres, sql, &numbered(Dialect::Postgres, 1));
+}
+
+#[track_caller]
+fn bad_in(dialect: Dialect, sql: &str, tenant: &TenantParam, kind: ViolationKind, says: &str) {
+    let report = check(&manifest(dialect), sql, tenant).unwrap();
+    assert!(
+        report
+            .violations
+            .iter()
+            .any(|v| v.kind == kind && v.message.contains(says)),
+        "expected a {kind:?} violation mentioning {says:?} for: {sql}\ngot {:#?}",
+        report.violations
+    );
+}
+
+#[track_caller]
+fn bad(sql: &str, kind: ViolationKind, says: &str) {
+    bad_in(
+        Dialect::Postgres,
+        sql,
+        &numbered(Dialect::Postgres, 1),
+        kind,
+        says,
+    );
+}
+
+use ViolationKind::*;
+
+#[test]
+fn correct_rewrites_pass() {
+    for sql in [
+        "SELECT * FROM orders WHERE orders.tenant_id = $1",
+        "SELECT * FROM orders o WHERE (o.total > 3) AND o.tenant_id = $1",
+        "SELECT * FROM orders o WHERE $1 = o.tenant_id",
+        "SELECT * FROM public.orders WHERE public.orders.tenant_id = $1",
+        "SELECT * FROM public.orders WHERE orders.tenant_id = $1",
+        "SELECT * FROM billing.invoices i WHERE i.tenant_id = $1",
+        "SELECT u.email FROM users u WHERE u.org_id = $1",
+        "SELECT * FROM countries",
+        "SELECT 1",
+        "SELECT * FROM orders o JOIN customers c ON (c.id = o.customer_id) AND c.tenant_id = $1 WHERE o.tenant_id = $1",
+        // An inner join's ON restricts both sides.
+        "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id AND o.tenant_id = $1 AND c.tenant_id = $1",
+        "SELECT * FROM orders o LEFT JOIN customers c ON (c.id = o.customer_id) AND c.tenant_id = $1 WHERE o.tenant_id = $1",
+        "SELECT * FROM orders o RIGHT JOIN customers c ON (c.id = o.customer_id) AND o.tenant_id = $1 WHERE c.tenant_id = $1",
+        "SELECT * FROM orders o LEFT JOIN (customers c JOIN users u ON (u.id = c.user_id) AND u.org_id = $1) ON (c.id = o.customer_id) AND c.tenant_id = $1 WHERE o.tenant_id = $1",
+        "SELECT * FROM countries k LEFT JOIN (customers c CROSS JOIN order_items i) ON (c.country_id = k.id) AND c.tenant_id = $1 AND i.tenant_id = $1",
+        // A FULL JOIN whose scoped table is filtered inside a nested LEFT JOIN.
+        "SELECT * FROM countries k FULL JOIN (countries k2 LEFT JOIN orders o ON o.id = k2.id AND o.tenant_id = $1) ON k.id = k2.id",
+        "SELECT (SELECT count(*) FROM orders WHERE orders.tenant_id = $1), id FROM customers WHERE (EXISTS (SELECT 1 FROM orders o WHERE (o.customer_id = customers.id) AND o.tenant_id = $1)) AND customers.tenant_id = $1",
+        "WITH recent AS (SELECT * FROM orders WHERE orders.tenant_id = $1) SELECT * FROM recent",
+        "WITH orders AS (SELECT * FROM orders WHERE orders.tenant_id = $1) SELECT * FROM orders",
+        "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 5) SELECT * FROM t",
+        "SELECT id FROM orders WHERE orders.tenant_id = $1 UNION SELECT id FROM countries",
+        "SELECT * FROM customers c, LATERAL (SELECT * FROM orders o WHERE (o.customer_id = c.id) AND o.tenant_id = $1) x WHERE c.tenant_id = $1",
+        "UPDATE orders SET total = 1 WHERE (id = 2) AND orders.tenant_id = $1",
+        "UPDATE orders o SET total = c.x FROM customers c WHERE (c.id = o.customer_id) AND o.tenant_id = $1 AND c.tenant_id = $1",
+        "DELETE FROM orders WHERE orders.tenant_id = $1",
+        "DELETE FROM orders o USING customers c WHERE c.id = o.customer_id AND o.tenant_id = $1 AND c.tenant_id = $1",
+        "WITH d AS (DELETE FROM orders WHERE orders.tenant_id = $1 RETURNING *) SELECT * FROM d",
+        "INSERT INTO orders (id, total, tenant_id) VALUES (1, 2, $1), (3, 4, $1)",
+        "INSERT INTO orders (id, tenant_id) SELECT id, $1 FROM countries UNION SELECT id, $1 FROM customers WHERE customers.tenant_id = $1",
+        "INSERT INTO orders (id, tenant_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET total = excluded.total WHERE orders.tenant_id = $1",
+        "INSERT INTO orders AS o (id, tenant_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET total = 1 WHERE (o.total < 3) AND o.tenant_id = $1",
+        "INSERT INTO orders (id, tenant_id) VALUES (1, $1) ON CONFLICT DO NOTHING",
+        "INSERT INTO countries (id) SELECT id FROM orders WHERE orders.tenant_id = $1",
+    ] {
+        ok(sql);
+    }
+}
+
+#[test]
+fn predicate_under_or_or_not_restricts_nothing() {
+    bad(
+        "SELECT * FROM orders o WHERE o.total > 3 OR o.tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+    // Without the parentheses the engine adds, AND binds tighter than OR.
+    bad(
+        "SELECT * FROM orders o WHERE a = 1 OR b = 2 AND o.tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT * FROM orders o WHERE NOT (o.tenant_id = $1)",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT * FROM orders o WHERE CASE WHEN o.tenant_id = $1 THEN true ELSE true END",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id OR c.tenant_id = $1 WHERE o.tenant_id = $1",
+        Unrestricted,
+        "`customers`",
+    );
+    // In HAVING the rows are already grouped.
+    bad(
+        "SELECT o.tenant_id, count(*) FROM orders o GROUP BY o.tenant_id HAVING o.tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+}
+
+#[test]
+fn outer_joins_need_the_predicate_on_the_right_side() {
+    // The nullable side filtered in WHERE turns the LEFT JOIN into an inner join.
+    bad(
+        "SELECT * FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE o.tenant_id = $1 AND c.tenant_id = $1",
+        Unrestricted,
+        "`customers`",
+    );
+    // The preserved side filtered in ON keeps every tenant's rows, null-extended.
+    bad(
+        "SELECT * FROM orders o LEFT JOIN customers c ON c.id = o.customer_id AND o.tenant_id = $1 AND c.tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT * FROM orders o RIGHT JOIN customers c ON c.id = o.customer_id AND c.tenant_id = $1 WHERE o.tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+    // Everything left of a RIGHT JOIN is nullable, including earlier inner joins.
+    bad(
+        "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id RIGHT JOIN countries k ON k.id = c.country_id WHERE o.tenant_id = $1 AND c.tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT * FROM orders o FULL JOIN customers c ON c.id = o.customer_id AND o.tenant_id = $1 AND c.tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+    // An inner join's ON above a LEFT JOIN does not restrict that LEFT JOIN's nullable side.
+    bad(
+        "SELECT * FROM (orders o LEFT JOIN customers c ON c.id = o.customer_id) JOIN countries k ON k.id = c.country_id AND c.tenant_id = $1 WHERE o.tenant_id = $1",
+        Unrestricted,
+        "`customers`",
+    );
+    // A LEFT JOIN without ON cannot restrict its nullable side at all.
+    bad(
+        "SELECT * FROM orders o NATURAL LEFT JOIN customers c WHERE o.tenant_id = $1 AND c.tenant_id = $1",
+        Unrestricted,
+        "`customers`",
+    );
+}
+
+#[test]
+fn every_query_needs_its_own_predicates() {
+    bad(
+        "SELECT * FROM orders o WHERE o.tenant_id = $1 AND EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id)",
+        Unrestricted,
+        "`customers`",
+    );
+    // A predicate on the outer table inside the subquery does not restrict the outer table.
+    bad(
+        "SELECT * FROM orders o WHERE EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = $1 AND o.tenant_id = $1)",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT (SELECT max(id) FROM customers) FROM orders o WHERE o.tenant_id = $1",
+        Unrestricted,
+        "`customers`",
+    );
+    bad(
+        "SELECT * FROM (SELECT * FROM orders) x",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "WITH a AS (SELECT * FROM orders) SELECT * FROM a",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT id FROM countries UNION SELECT id FROM orders",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT * FROM orders o WHERE o.tenant_id = $1 ORDER BY (SELECT max(id) FROM customers)",
+        Unrestricted,
+        "`customers`",
+    );
+    bad(
+        "UPDATE orders SET total = (SELECT max(total) FROM orders) WHERE orders.tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "INSERT INTO orders (id, tenant_id) VALUES (1, $1) RETURNING (SELECT count(*) FROM customers)",
+        Unrestricted,
+        "`customers`",
+    );
+}
+
+#[test]
+fn the_predicate_must_name_the_table_and_the_tenant() {
+    // Another alias.
+    bad(
+        "SELECT * FROM orders o, customers c WHERE c.tenant_id = $1 AND c.tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+    // The table name when the table has an alias.
+    bad(
+        "SELECT * FROM orders o WHERE orders.tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+    // Another column.
+    bad(
+        "SELECT * FROM users u WHERE u.tenant_id = $1",
+        Unrestricted,
+        "`users`",
+    );
+    // A user's placeholder, a literal, an unqualified column.
+    bad(
+        "SELECT * FROM orders o WHERE o.tenant_id = $2",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT * FROM orders o WHERE o.tenant_id = 1",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT * FROM orders o WHERE tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT * FROM orders o WHERE o.tenant_id <> $1",
+        Unrestricted,
+        "`orders`",
+    );
+}
+
+#[test]
+fn writes_to_the_tenant_column() {
+    bad(
+        "UPDATE orders SET tenant_id = 2 WHERE orders.tenant_id = $1",
+        TenantColumnWrite,
+        "`orders`",
+    );
+    bad(
+        "UPDATE users SET (email, org_id) = ('a', 2) WHERE users.org_id = $1",
+        TenantColumnWrite,
+        "`users`",
+    );
+    bad(
+        "UPDATE orders SET \"tenant_id\" = 2 WHERE orders.tenant_id = $1",
+        TenantColumnWrite,
+        "`orders`",
+    );
+    bad(
+        "INSERT INTO orders (id, tenant_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET tenant_id = 3 WHERE orders.tenant_id = $1",
+        TenantColumnWrite,
+        "`orders`",
+    );
+    let my = TenantParam::Positional(vec![true, false, true]);
+    bad_in(
+        Dialect::MySql,
+        "UPDATE orders o JOIN customers c ON c.id = o.customer_id AND c.tenant_id = ? SET c.tenant_id = ? WHERE o.tenant_id = ?",
+        &my,
+        TenantColumnWrite,
+        "`customers`",
+    );
+    // A quoted upper-case name is another column in PostgreSQL.
+    ok("UPDATE orders SET \"TENANT_ID\" = 2 WHERE orders.tenant_id = $1");
+}
+
+#[test]
+fn inserts_must_stamp_every_row() {
+    bad(
+        "INSERT INTO orders (id) VALUES (1)",
+        Unstamped,
+        "does not list its tenant column",
+    );
+    bad(
+        "INSERT INTO orders (id, tenant_id) VALUES (1, $1), (2, 5)",
+        Unstamped,
+        "`orders`",
+    );
+    bad(
+        "INSERT INTO orders (id, tenant_id) VALUES (1, $2)",
+        Unstamped,
+        "`orders`",
+    );
+    bad(
+        "INSERT INTO orders (id, tenant_id) SELECT id, $1 FROM countries UNION SELECT id, tenant_id FROM customers WHERE customers.tenant_id = $1",
+        Unstamped,
+        "`orders`",
+    );
+    bad(
+        "INSERT INTO orders (tenant_id, id) SELECT *, $1 FROM countries",
+        Unstamped,
+        "`orders`",
+    );
+    bad(
+        "INSERT INTO orders (id, tenant_id, tenant_id) VALUES (1, $1, $1)",
+        Unstamped,
+        "more than once",
+    );
+    bad("INSERT INTO orders DEFAULT VALUES", Unstamped, "`orders`");
+}
+
+#[test]
+fn upserts_only_touch_the_tenants_row() {
+    bad(
+        "INSERT INTO orders (id, tenant_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET total = 1",
+        UnscopedUpsert,
+        "`orders`",
+    );
+    bad(
+        "INSERT INTO orders (id, tenant_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET total = 1 WHERE orders.total > 1 OR orders.tenant_id = $1",
+        UnscopedUpsert,
+        "`orders`",
+    );
+    let my = TenantParam::Positional(vec![false, true, true]);
+    ok_in(
+        Dialect::MySql,
+        "INSERT INTO orders (id, tenant_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE total = IF(orders.tenant_id = ?, VALUES(total), total)",
+        &my,
+    );
+    bad_in(
+        Dialect::MySql,
+        "INSERT INTO orders (id, tenant_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE total = VALUES(total)",
+        &TenantParam::Positional(vec![false, true]),
+        UnscopedUpsert,
+        "`orders`",
+    );
+    // The fallback must keep the column's own value.
+    bad_in(
+        Dialect::MySql,
+        "INSERT INTO orders (id, tenant_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE total = IF(orders.tenant_id = ?, VALUES(total), 0)",
+        &my,
+        UnscopedUpsert,
+        "`orders`",
+    );
+    bad_in(
+        Dialect::MySql,
+        "REPLACE INTO orders (id, tenant_id) VALUES (?, ?)",
+        &TenantParam::Positional(vec![false, true]),
+        Unverifiable,
+        "REPLACE",
+    );
+}
+
+#[test]
+fn mysql_positional_placeholders_are_told_apart() {
+    // The second `?` is the user's, not the tenant's.
+    let user_second = TenantParam::Positional(vec![true, false]);
+    bad_in(
+        Dialect::MySql,
+        "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id AND c.tenant_id = ? WHERE o.tenant_id = ?",
+        &user_second,
+        Unrestricted,
+        "`orders`",
+    );
+    ok_in(
+        Dialect::MySql,
+        "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id AND c.tenant_id = ? WHERE o.tenant_id = ?",
+        &TenantParam::Positional(vec![true, true]),
+    );
+}
+
+#[test]
+fn dml_targets_are_tables_even_when_a_cte_has_their_name() {
+    bad(
+        "WITH orders AS (SELECT 1) DELETE FROM orders",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "WITH orders AS (SELECT 1) UPDATE orders SET total = 0",
+        Unrestricted,
+        "`orders`",
+    );
+    // The CTE is still a CTE in USING.
+    ok("WITH orders AS (SELECT 1 AS id) DELETE FROM customers c USING orders WHERE c.id = orders.id AND c.tenant_id = $1");
+}
+
+#[test]
+fn sqlite_comma_joins_bind_like_join() {
+    let t = numbered(Dialect::Sqlite, 1);
+    // `o, c RIGHT JOIN k` is `(o CROSS JOIN c) RIGHT JOIN k` in SQLite: `o` is nullable.
+    bad_in(
+        Dialect::Sqlite,
+        "SELECT * FROM orders o, customers c RIGHT JOIN countries k ON (k.id = c.country_id) AND c.tenant_id = ?1 WHERE o.tenant_id = ?1",
+        &t,
+        Unrestricted,
+        "`orders`",
+    );
+    ok_in(
+        Dialect::Sqlite,
+        "SELECT * FROM orders o, customers c RIGHT JOIN countries k ON (k.id = c.country_id) AND c.tenant_id = ?1 AND o.tenant_id = ?1",
+        &t,
+    );
+    // PostgreSQL gives the comma the lowest precedence.
+    ok("SELECT * FROM orders o, customers c RIGHT JOIN countries k ON (k.id = c.country_id) AND c.tenant_id = $1 WHERE o.tenant_id = $1");
+}
+
+#[test]
+fn hidden_reads() {
+    bad_in(
+        Dialect::Sqlite,
+        "SELECT (2, 1, 42) IN orders",
+        &numbered(Dialect::Sqlite, 1),
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT table_to_xml('orders', true, false, '')",
+        HiddenRead,
+        "table_to_xml",
+    );
+    bad(
+        "SELECT query_to_xml('SELECT * FROM orders', true, false, '')",
+        HiddenRead,
+        "query_to_xml",
+    );
+    bad_in(
+        Dialect::MySql,
+        "SELECT 1 /*M! , (SELECT count(*) FROM orders) */",
+        &TenantParam::Positional(vec![]),
+        HiddenRead,
+        "executable comment",
+    );
+    bad(
+        "SELECT * FROM generate_series(1, 3)",
+        Unverifiable,
+        "table-valued function",
+    );
+    bad("SELECT * FROM invoices", UndeclaredTable, "`invoices`");
+    bad("TRUNCATE orders", Unverifiable, "TRUNCATE");
+    bad(
+        "SELECT * FROM orders AS o (a, b) WHERE o.tenant_id = $1",
+        Unverifiable,
+        "column alias list",
+    );
+}
+
+#[test]
+fn engine_outputs_pass_with_their_bind_plans() {
+    for (dialect, sql) in [
+        (Dialect::Postgres, "SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE o.total > $1"),
+        (Dialect::Postgres, "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN order_items i ON i.order_id = o.id RIGHT JOIN users u ON u.id = c.user_id"),
+        (Dialect::Postgres, "INSERT INTO orders (id, total) SELECT id, total FROM orders WHERE id = $1"),
+        (Dialect::Postgres, "INSERT INTO orders AS o (id, total) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET total = excluded.total WHERE o.total < excluded.total"),
+        (Dialect::Postgres, "WITH d AS (DELETE FROM orders WHERE id = 1 RETURNING *) SELECT * FROM d"),
+        (Dialect::Sqlite, "SELECT id FROM orders WHERE total > ? AND note = ? LIMIT ?"),
+        (Dialect::Sqlite, "INSERT INTO orders (id, total) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET total = excluded.total"),
+        (Dialect::MySql, "SELECT id FROM orders WHERE total > ? AND customer_id IN (SELECT id FROM customers WHERE name = ?) LIMIT ?"),
+        (Dialect::MySql, "UPDATE orders o JOIN customers c ON c.id = o.customer_id SET o.total = ? WHERE c.name = ?"),
+        (Dialect::MySql, "DELETE o FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.name = ?"),
+        (Dialect::MySql, "INSERT INTO orders (id, total) VALUES (?, ?) ON DUPLICATE KEY UPDATE total = VALUES(total), note = 'a?b'"),
+        (Dialect::Postgres, "SELECT * FROM countries WHERE id = $1"),
+    ] {
+        let m = manifest(dialect);
+        let out = rewrite(&m, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let report = check_rewritten(&m, sql, &out).unwrap();
+        assert!(report.is_ok(), "{sql}\n=> {}\n{:#?}", out.sql, report.violations);
+    }
+}
+
+#[test]
+fn bind_plans_that_disagree_are_caught() {
+    let m = manifest(Dialect::Postgres);
+    let sql = "SELECT * FROM orders o WHERE o.id = $1";
+    let mut out = rewrite(&m, sql).unwrap();
+    // The tenant bound at the user's position.
+    out.bind_plan.slots.swap(0, 1);
+    let report = check_rewritten(&m, sql, &out).unwrap();
+    assert!(
+        report.violations.iter().any(|v| v.kind == BindPlan),
+        "{:#?}",
+        report.violations
+    );
+}
