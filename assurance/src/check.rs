@@ -358,6 +358,29 @@ fn same_column(dialect: Dialect, column: &Ident, wanted: &str) -> bool {
     }
 }
 
+/// A qualified column reference as its parts. sqlparser's MySQL dialect reads `"o".col` in
+/// an expression as a field of the string `"o"`; MySQL itself either rejects the `"o"` alias
+/// (the default mode) or reads both as identifiers (`ANSI_QUOTES`), so it counts as `o.col`.
+fn qualified_column(e: &Expr) -> Option<Vec<Ident>> {
+    match e {
+        Expr::CompoundIdentifier(parts) => Some(parts.clone()),
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            let Expr::Value(v) = root.as_ref() else {
+                return None;
+            };
+            let Value::DoubleQuotedString(q) = &v.value else {
+                return None;
+            };
+            let [sqlparser::ast::AccessExpr::Dot(Expr::Identifier(col))] = access_chain.as_slice()
+            else {
+                return None;
+            };
+            Some(vec![Ident::with_quote('"', q.clone()), col.clone()])
+        }
+        _ => None,
+    }
+}
+
 /// The conjuncts of a condition: the leaves of its top AND-tree, looking through parentheses.
 fn conjuncts(expr: &Expr) -> Vec<&Expr> {
     let mut out = Vec::new();
@@ -491,9 +514,12 @@ impl<'m> Checker<'m> {
             return false;
         };
         let column = match (strip(left), strip(right)) {
-            (Expr::CompoundIdentifier(parts), other) if self.is_tenant(other) => parts,
-            (other, Expr::CompoundIdentifier(parts)) if self.is_tenant(other) => parts,
-            _ => return false,
+            (c, other) if self.is_tenant(other) => qualified_column(c),
+            (other, c) if self.is_tenant(other) => qualified_column(c),
+            _ => None,
+        };
+        let Some(column) = column else {
+            return false;
         };
         let Some((col, qualifier)) = column.split_last() else {
             return false;
@@ -889,12 +915,23 @@ impl<'m> Checker<'m> {
             FromTable::WithFromKeyword(items) | FromTable::WithoutKeyword(items) => items,
         };
         // `DELETE FROM t …`: the FROM items are the targets, always tables. MySQL's
-        // `DELETE a FROM a JOIN b …` names its targets first and reads FROM like a SELECT.
+        // `DELETE a FROM a JOIN b …` names its targets first and reads FROM like a SELECT,
+        // and its `DELETE FROM a USING a JOIN b …` names them in FROM and reads USING.
         let single = delete.tables.is_empty();
         for t in &delete.tables {
             self.verified.insert(t as *const ObjectName);
         }
-        let mut entries = self.scan_from_list(items, single, &mut bindings);
+        let names_only = self.dialect == Dialect::MySql && delete.using.is_some();
+        let mut entries = if names_only {
+            for item in items {
+                if let TableFactor::Table { name, .. } = &item.relation {
+                    self.verified.insert(name as *const ObjectName);
+                }
+            }
+            Vec::new()
+        } else {
+            self.scan_from_list(items, single, &mut bindings)
+        };
         if let Some(using) = &delete.using {
             entries.extend(self.scan_from_list(using, false, &mut bindings));
         }
@@ -1011,7 +1048,7 @@ impl<'m> Checker<'m> {
         }
         match (positions.as_slice(), &insert.source) {
             ([i], Some(source)) => {
-                if !self.stamps(&source.body, *i) {
+                if !self.stamps(&source.body, *i, insert.columns.len()) {
                     ok = false;
                     self.violation(
                         ViolationKind::Unstamped,
@@ -1117,24 +1154,29 @@ impl<'m> Checker<'m> {
         }
     }
 
-    /// Whether every row that `body` produces has the tenant placeholder at position `i`.
-    fn stamps(&self, body: &SetExpr, i: usize) -> bool {
+    /// Whether every row that `body` produces has the tenant placeholder at position `i` of
+    /// `width` columns. A row of another width never runs: every database refuses an INSERT
+    /// whose rows do not match its column list.
+    fn stamps(&self, body: &SetExpr, i: usize, width: usize) -> bool {
+        let is_wildcard = |p: &SelectItem| {
+            matches!(
+                p,
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+            )
+        };
         match body {
             SetExpr::Values(v) => {
                 !v.rows.is_empty()
                     && v.rows
                         .iter()
-                        .all(|r| r.content.get(i).is_some_and(|e| self.is_tenant(e)))
+                        .all(|r| r.content.len() != width || self.is_tenant(&r.content[i]))
             }
             SetExpr::Select(s) => {
+                if !s.projection.iter().any(is_wildcard) && s.projection.len() != width {
+                    return true;
+                }
                 // A wildcard before position `i` hides which item feeds the column.
-                let wildcard = s.projection.iter().take(i).any(|p| {
-                    matches!(
-                        p,
-                        SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
-                    )
-                });
-                !wildcard
+                !s.projection.iter().take(i).any(is_wildcard)
                     && match s.projection.get(i) {
                         Some(
                             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. },
@@ -1142,9 +1184,9 @@ impl<'m> Checker<'m> {
                         _ => false,
                     }
             }
-            SetExpr::Query(q) => self.stamps(&q.body, i),
+            SetExpr::Query(q) => self.stamps(&q.body, i, width),
             SetExpr::SetOperation { left, right, .. } => {
-                self.stamps(left, i) && self.stamps(right, i)
+                self.stamps(left, i, width) && self.stamps(right, i, width)
             }
             _ => false,
         }

@@ -913,12 +913,8 @@ impl<'a> G<'a> {
 
     fn delete(&mut self, table: &'a Table) -> (String, bool) {
         let dialect = self.d();
-        // A CTE named like the target does not shadow it: a known finding.
-        if self.config.known_findings
-            && dialect != Dialect::MySql
-            && table.is_scoped()
-            && self.chance(10)
-        {
+        // A CTE named like the target does not shadow it (finding F1, fixed).
+        if dialect != Dialect::MySql && table.is_scoped() && self.chance(10) {
             let rel = self.table_rel(table, &table.name);
             let cond = self.bool_expr(&[rel], 0);
             return (

@@ -33,7 +33,7 @@ fn run(dialect: Dialect) {
         failure_persistence: None,
         ..Config::default()
     });
-    let result = runner.run(&statements(schema, GenConfig::new(dialect)), |stmt| {
+    let result = runner.run(&statements(schema, gen_config(dialect)), |stmt| {
         match rewrite(&manifest, &stmt.sql) {
             Ok(out) => {
                 accepted.fetch_add(1, Ordering::Relaxed);
@@ -96,4 +96,12 @@ fn mysql() {
 #[test]
 fn sqlite() {
     run(Dialect::Sqlite);
+}
+
+/// The generator's configuration; `TQ_ASSURANCE_KNOWN_FINDINGS=1` also generates the
+/// constructs of open findings (see TESTING.md).
+fn gen_config(dialect: Dialect) -> GenConfig {
+    let mut config = GenConfig::new(dialect);
+    config.known_findings = std::env::var("TQ_ASSURANCE_KNOWN_FINDINGS").is_ok_and(|v| v == "1");
+    config
 }

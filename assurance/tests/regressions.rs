@@ -20,6 +20,8 @@ dialect = "postgres"
 scope = "tenant"
 [tables.customers]
 scope = "tenant"
+[tables.order_items]
+scope = "tenant"
 [tables.countries]
 scope = "global"
 "#;
@@ -190,6 +192,60 @@ fn f5_sqlite_comma_then_right_join_drops_rows() {
         Dialect::Sqlite,
         "SELECT o.id, k.country_code FROM orders o, customers c \
          RIGHT JOIN countries k ON k.country_code = c.country_code",
+        StmtKind::Query,
+        true,
+    );
+}
+
+// ---- Checker findings: the fuzzer's crashes where the engine was right ----
+
+// C1: sqlparser's MySQL dialect reads `"O".tenant_id` in an expression as a field of the
+// string `"O"`, though it reads `"O"` in FROM as an identifier. MySQL runs neither (default
+// mode) or reads both as identifiers (ANSI_QUOTES); the checker now does the latter.
+#[test]
+fn c1_mysql_double_quoted_qualifier() {
+    refused_or_safe(Dialect::MySql, "SELECT * FROM \"orders\" \"O\"");
+    refused_or_safe(Dialect::MySql, "SELECT * FROM \"ORDERS\"");
+    refused_or_safe(
+        Dialect::MySql,
+        "SELECT * FROM \"orders\" \"O\" WHERE \"O\".tenant_id = $1",
+    );
+}
+
+// C2: in MySQL's `DELETE FROM a USING a JOIN b …` the FROM list names targets declared in
+// USING; the checker took `i` for an undeclared table.
+#[test]
+fn c2_mysql_delete_using_names_its_targets() {
+    refused_or_safe(
+        Dialect::MySql,
+        "DELETE FROM i USING order_items i JOIN orders o ON o.id = i.order_id WHERE o.status = 'shipped'",
+    );
+}
+
+// C3: an INSERT whose rows do not match its column list never runs; the checker demanded
+// the tenant placeholder at a position the row does not have.
+#[test]
+fn c3_insert_rows_of_the_wrong_width() {
+    refused_or_safe(
+        Dialect::Sqlite,
+        "INSERT INTO orders (id, total) SELECT NOT total FROM orders WHERE id = $1",
+    );
+}
+
+// ---- Oracle findings that were the database's ----
+
+// M1: MariaDB 10.11 fails the second execution of this prepared statement ("Unknown column
+// 'd4.c1' in 'WHERE'"), the original as much as the rewrite. The oracle now prepares every
+// run afresh; this statement must pass.
+#[test]
+fn m1_mariadb_reexecuted_prepared_statement() {
+    oracle_ok(
+        Dialect::MySql,
+        "SELECT t1.role AS c0 FROM memberships AS t1 LEFT OUTER JOIN (SELECT d4.c0 AS c0, d4.c0 AS c1, \
+         (SELECT count(*) FROM orders AS t5 WHERE t5.total = d4.c1 AND t2.tenant_id IN (3, 3, 2) \
+         AND d4.c2 IS NOT NULL) AS c2 FROM orders AS t2 LEFT JOIN (SELECT min(t3.status) AS c0, \
+         t3.tenant_id AS c1, t3.status AS c2 FROM orders AS t3 GROUP BY t3.tenant_id, t3.status) AS d4 \
+         ON d4.c2 = t2.status) AS d6 ON d6.c2 = t1.org_id, users AS t7 WHERE t1.tenant_id = 0",
         StmtKind::Query,
         true,
     );
