@@ -20,12 +20,11 @@ mod common;
 use std::cell::RefCell;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use tenant_query_assurance::generate::{statements, GenConfig};
 use tenant_query_core::Dialect;
 use tenant_query_tests::db::Env;
 
-use common::{cases, compare, fixture_schema, Tally};
+use common::{cases, compare, fixture_schema, runner, Tally};
 
 fn differential(dialect: Dialect) {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -44,12 +43,7 @@ fn differential(dialect: Dialect) {
     let schema = fixture_schema(&env.tables);
     let env = RefCell::new(env);
     let tally = RefCell::new(Tally::default());
-    let mut runner = TestRunner::new(Config {
-        cases: cases(),
-        failure_persistence: None,
-        max_shrink_iters: 400,
-        ..Config::default()
-    });
+    let mut runner = runner(cases(), &format!("differential {dialect}"));
     let result = runner.run(&statements(schema, gen_config(dialect)), |stmt| {
         let mut env = env.borrow_mut();
         let mut tally = tally.borrow_mut();

@@ -4,12 +4,13 @@
 //!
 //! `TQ_ASSURANCE_CASES` sets the number of statements per dialect (default 300).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use tenant_query_assurance::check::{check_rewritten, parse_one};
 use tenant_query_assurance::generate::{statements, GenConfig};
 use tenant_query_assurance::schema::Schema;
@@ -28,11 +29,7 @@ fn run(dialect: Dialect) {
     let accepted = AtomicUsize::new(0);
     let refused = AtomicUsize::new(0);
     let reasons: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
-    let mut runner = TestRunner::new(Config {
-        cases: cases(),
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = common::runner(cases(), &format!("generated {dialect}"));
     let result = runner.run(&statements(schema, gen_config(dialect)), |stmt| {
         match rewrite(&manifest, &stmt.sql) {
             Ok(out) => {

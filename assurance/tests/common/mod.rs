@@ -330,3 +330,32 @@ pub fn oracle(
         result.map(|()| tally)
     })
 }
+
+/// A proptest runner for `cases` statements. Bounded runs (no `TQ_ASSURANCE_CASES`) use a
+/// fixed seed so that CI sees the same statements every time; long runs draw a random seed.
+/// `TQ_ASSURANCE_SEED` (a number) replays a run. The seed is printed.
+pub fn runner(cases: u32, what: &str) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let seed: u64 = match std::env::var("TQ_ASSURANCE_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(s) => s,
+        None if std::env::var("TQ_ASSURANCE_CASES").is_ok() => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64),
+        None => 20_261_125,
+    };
+    println!("{what}: {cases} cases, TQ_ASSURANCE_SEED={seed}");
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    TestRunner::new_with_rng(
+        Config {
+            cases,
+            failure_persistence: None,
+            max_shrink_iters: 400,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+    )
+}
