@@ -14,6 +14,9 @@ const RECURSION_LIMIT: usize = 48;
 /// Parses `sql` as exactly one statement.
 pub(crate) fn single_statement(dialect: Dialect, sql: &str) -> Result<Statement, Diagnostic> {
     let parser_dialect = dialect.parser_dialect();
+    if dialect == Dialect::MySql {
+        reject_executable_comments(parser_dialect.as_ref(), sql)?;
+    }
     let mut statements = Parser::new(parser_dialect.as_ref())
         .with_recursion_limit(RECURSION_LIMIT)
         .try_with_sql(sql)
@@ -33,6 +36,32 @@ pub(crate) fn single_statement(dialect: Dialect, sql: &str) -> Result<Statement,
         .at(location(statements[1].span()))
         .help("split them into one macro call per statement, and run them in a transaction if they belong together")),
     }
+}
+
+/// MySQL and MariaDB run the text of `/*! … */` and `/*M! … */` comments, which the parser
+/// skips: SQL the engine never saw.
+fn reject_executable_comments(
+    dialect: &dyn sqlparser::dialect::Dialect,
+    sql: &str,
+) -> Result<(), Diagnostic> {
+    use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+    let Ok(tokens) = Tokenizer::new(dialect, sql).tokenize_with_location() else {
+        // The parser reports tokenizer errors with their position.
+        return Ok(());
+    };
+    for t in tokens {
+        if let Token::Whitespace(Whitespace::MultiLineComment(text)) = &t.token {
+            if text.starts_with('!') || text.starts_with("M!") {
+                return Err(Diagnostic::new(
+                    DiagnosticKind::Unsupported,
+                    "MySQL runs the text of `/*! … */` comments, which the engine cannot see",
+                )
+                .at(location(t.span))
+                .help("write the SQL outside the comment, or remove the comment"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn syntax_error(dialect: Dialect, sql: &str, e: ParserError) -> Diagnostic {

@@ -269,6 +269,78 @@ fn names_the_databases_resolve_differently() {
 }
 
 #[test]
+fn reads_the_walk_cannot_see() {
+    // MariaDB runs `/*M! … */` and `/*! … */`; the parser skips them as comments.
+    rejects(
+        Dialect::MySql,
+        "SELECT 1 /*M! + (SELECT count(*) FROM orders) */ AS n",
+        Unsupported,
+        "1:10",
+        "MySQL runs the text of `/*! … */` comments",
+    );
+    // sqlparser reads the text of `/*!50000 … */` as SQL, so it is scoped like the rest.
+    let out = tenant_query_core::rewrite(
+        &common::manifest(Dialect::MySql),
+        "SELECT id FROM countries /*!50000 UNION SELECT id FROM orders */",
+    )
+    .unwrap();
+    assert_eq!(
+        out.sql,
+        "SELECT id FROM countries UNION SELECT id FROM orders WHERE orders.tenant_id = ?"
+    );
+    assert!(tenant_query_core::check_unscoped(
+        &common::manifest(Dialect::MySql),
+        "SELECT 1 /*M! FROM nope */"
+    )
+    .is_err());
+    // SQLite's `x IN table` reads every tenant's rows.
+    rejects(
+        Dialect::Sqlite,
+        "SELECT id FROM countries WHERE id IN orders",
+        Unsupported,
+        "1:38",
+        "write it as a subquery",
+    );
+    // Functions that read a table by name or run SQL text.
+    rejects(
+        PG,
+        "SELECT length(table_to_xml('orders', true, false, '')::text)",
+        Unsupported,
+        "1:15",
+        "`table_to_xml` reads rows the engine cannot see",
+    );
+    rejects(
+        PG,
+        "SELECT * FROM orders WHERE note = query_to_xml('SELECT 1', true, false, '')::text",
+        Unsupported,
+        "1:35",
+        "`query_to_xml`",
+    );
+    rejects(
+        PG,
+        "SELECT dblink_exec('x', 'DELETE FROM orders')",
+        Unsupported,
+        "1:8",
+        "`dblink_exec`",
+    );
+    // SQLite binds a comma like JOIN: `o` would be on the nullable side.
+    rejects(
+        Dialect::Sqlite,
+        "SELECT o.id FROM orders o, customers c RIGHT JOIN countries k ON k.code = c.code",
+        Unsupported,
+        "1:28",
+        "a comma binds like JOIN",
+    );
+    rejects(
+        Dialect::Sqlite,
+        "SELECT o.id FROM orders o, countries c FULL JOIN countries k ON k.code = c.code",
+        Unsupported,
+        "1:28",
+        "a comma binds like JOIN",
+    );
+}
+
+#[test]
 fn joins_that_cannot_be_filtered_exactly() {
     rejects(
         PG,

@@ -4,7 +4,7 @@
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{Query, Statement, TableFactor, Visit, Visitor};
+use sqlparser::ast::{ObjectName, Query, Statement, TableFactor, Visit, Visitor};
 
 use super::Seen;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
@@ -12,15 +12,23 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind};
 pub(crate) fn check(stmt: &Statement, seen: &Seen) -> Result<(), Diagnostic> {
     let mut count = Count::default();
     let _ = stmt.visit(&mut count);
-    if count.queries == seen.queries && count.table_factors == seen.table_factors {
+    if count.queries == seen.queries
+        && count.table_factors == seen.table_factors
+        && count.relations == seen.relations
+    {
         return Ok(());
     }
     Err(Diagnostic::new(
         DiagnosticKind::Unsupported,
         format!(
             "the statement has a query or table reference in a position the engine does not analyse \
-             ({} of {} queries and {} of {} table references analysed)",
-            seen.queries, count.queries, seen.table_factors, count.table_factors
+             ({} of {} queries, {} of {} table expressions and {} of {} table names analysed)",
+            seen.queries,
+            count.queries,
+            seen.table_factors,
+            count.table_factors,
+            seen.relations,
+            count.relations
         ),
     )
     .help("move the subquery or table into a FROM, WHERE or SELECT list, or use `unscoped_query!` with a reason"))
@@ -30,6 +38,7 @@ pub(crate) fn check(stmt: &Statement, seen: &Seen) -> Result<(), Diagnostic> {
 struct Count {
     queries: usize,
     table_factors: usize,
+    relations: usize,
 }
 
 impl Visitor for Count {
@@ -37,6 +46,11 @@ impl Visitor for Count {
 
     fn pre_visit_query(&mut self, _query: &Query) -> ControlFlow<()> {
         self.queries += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_relation(&mut self, _relation: &ObjectName) -> ControlFlow<()> {
+        self.relations += 1;
         ControlFlow::Continue(())
     }
 

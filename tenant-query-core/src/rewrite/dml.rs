@@ -39,6 +39,7 @@ impl<'m> Rewriter<'m> {
             .help("write `INSERT INTO table (columns…) VALUES (…)` or `INSERT INTO table (columns…) SELECT …`"));
         }
         let table = self.resolve(&name)?;
+        self.seen.relations += 1;
 
         if let Some(tenant_column) = &table.tenant_column {
             self.scoped.push(table);
@@ -394,6 +395,7 @@ impl<'m> Rewriter<'m> {
             .help("name the tables to delete from after DELETE FROM, and join them in USING"));
         }
         self.seen.table_factors += 1;
+        self.seen.relations += 1;
         Ok(())
     }
 

@@ -106,6 +106,7 @@ impl<'m> Rewriter<'m> {
                 json_path,
                 ..
             } => {
+                self.seen.relations += 1;
                 if args.is_some() || json_path.is_some() {
                     return Err(table_function(&name.to_string(), span));
                 }

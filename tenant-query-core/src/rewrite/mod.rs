@@ -111,6 +111,8 @@ pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> 
 pub(crate) struct Seen {
     pub(crate) queries: usize,
     pub(crate) table_factors: usize,
+    /// Table names: those of table factors, and INSERT targets.
+    pub(crate) relations: usize,
 }
 
 /// A table visible in one FROM clause, for column checks.

@@ -160,7 +160,13 @@ impl VisitorMut for Nested<'_, '_, '_> {
     }
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Diagnostic> {
-        if self.depth > 0 || self.bindings.is_empty() {
+        if self.depth > 0 {
+            return ControlFlow::Continue(());
+        }
+        if let Err(e) = hidden_table_read(expr) {
+            return ControlFlow::Break(e);
+        }
+        if self.bindings.is_empty() {
             return ControlFlow::Continue(());
         }
         if let Expr::CompoundIdentifier(parts) = expr {
@@ -213,5 +219,59 @@ impl Visitor for BareColumns<'_, '_, '_> {
             }
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// Built-in functions that read a table named by a string, or run SQL given as text: the
+/// engine cannot see, let alone scope, what they read.
+const TABLE_READING_FUNCTIONS: &[&str] = &[
+    "table_to_xml",
+    "table_to_xmlschema",
+    "table_to_xml_and_xmlschema",
+    "query_to_xml",
+    "query_to_xmlschema",
+    "query_to_xml_and_xmlschema",
+    "cursor_to_xml",
+    "cursor_to_xmlschema",
+    "schema_to_xml",
+    "schema_to_xmlschema",
+    "schema_to_xml_and_xmlschema",
+    "database_to_xml",
+    "database_to_xmlschema",
+    "database_to_xml_and_xmlschema",
+    "ts_stat",
+    "ts_rewrite",
+];
+
+/// Refuses expressions that read a table the walk cannot scope: SQLite's `x IN table`, and
+/// functions that take a table name or SQL text.
+fn hidden_table_read(expr: &Expr) -> Result<(), Diagnostic> {
+    match expr {
+        Expr::In {
+            target: sqlparser::ast::InTarget::Table { name, .. },
+            ..
+        } => Err(Diagnostic::unsupported(format!(
+            "`IN {name}` reads a table inside an expression, which cannot be scoped to a tenant"
+        ))
+        .at(location(name.span()))
+        .help(format!(
+            "write it as a subquery: `IN (SELECT … FROM {name})`"
+        ))),
+        Expr::Function(function) => {
+            let Some(last) = function.name.0.last().and_then(|p| p.as_ident()) else {
+                return Ok(());
+            };
+            let lower = last.value.to_lowercase();
+            if TABLE_READING_FUNCTIONS.contains(&lower.as_str()) || lower.starts_with("dblink") {
+                return Err(Diagnostic::unsupported(format!(
+                    "`{}` reads rows the engine cannot see, so it cannot be scoped to a tenant",
+                    function.name
+                ))
+                .at(location(function.name.span()))
+                .help("select the rows with a query over declared tables, or use `unscoped_query!` with a reason"));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }

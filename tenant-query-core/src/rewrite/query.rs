@@ -1,6 +1,8 @@
 //! Queries, set operations, selects, and which names are CTEs rather than tables.
 
-use sqlparser::ast::{Ident, ObjectName, Query, Select, SetExpr, Spanned, TableWithJoins};
+use sqlparser::ast::{
+    Ident, JoinOperator, ObjectName, Query, Select, SetExpr, Spanned, TableWithJoins,
+};
 
 use super::{and_into, Binding, Rewriter};
 use crate::diagnostic::Diagnostic;
@@ -158,6 +160,26 @@ impl<'m> Rewriter<'m> {
         &mut self,
         items: &mut [TableWithJoins],
     ) -> Result<(Vec<sqlparser::ast::Expr>, Vec<Binding<'m>>), Diagnostic> {
+        if self.dialect() == Dialect::Sqlite {
+            // SQLite binds a comma like JOIN: in `a, b RIGHT JOIN c` the nullable side is
+            // `(a, b)`, not `b`, while the parse tree says `a, (b RIGHT JOIN c)`.
+            if let Some(item) = items.iter().skip(1).find(|item| {
+                item.joins.iter().any(|j| {
+                    matches!(
+                        j.join_operator,
+                        JoinOperator::Right(_)
+                            | JoinOperator::RightOuter(_)
+                            | JoinOperator::FullOuter(_)
+                    )
+                })
+            }) {
+                return Err(Diagnostic::unsupported(
+                    "in SQLite a comma binds like JOIN, so a RIGHT or FULL JOIN after a comma makes the tables before it nullable",
+                )
+                .at(location(item.relation.span()))
+                .help("write the FROM clause with explicit JOINs instead of commas"));
+            }
+        }
         let mut predicates = Vec::new();
         let mut bindings = Vec::new();
         for item in items {
