@@ -91,7 +91,6 @@ fn f1_cte_named_like_the_update_target_sqlite() {
 // `SELECT 1 /*M! + (SELECT count(*) FROM orders) */` counts every tenant's orders.
 
 #[test]
-#[ignore = "engine bug F2: MariaDB `/*M! … */` executable comments pass through unscoped"]
 fn f2_mariadb_executable_comment_structurally() {
     refused_or_safe(
         Dialect::MySql,
@@ -100,7 +99,6 @@ fn f2_mariadb_executable_comment_structurally() {
 }
 
 #[test]
-#[ignore = "engine bug F2: MariaDB `/*M! … */` executable comments pass through unscoped"]
 fn f2_mariadb_executable_comment_leaks() {
     oracle_ok(
         Dialect::MySql,
@@ -117,7 +115,6 @@ fn f2_mariadb_executable_comment_leaks() {
 // in every tenant's rows.
 
 #[test]
-#[ignore = "engine bug F3: SQLite `expr IN table` is not scoped"]
 fn f3_sqlite_in_table_structurally() {
     refused_or_safe(Dialect::Sqlite, "SELECT (2, 1, 42) IN orders");
     refused_or_safe(
@@ -127,7 +124,6 @@ fn f3_sqlite_in_table_structurally() {
 }
 
 #[test]
-#[ignore = "engine bug F3: SQLite `expr IN table` is not scoped"]
 fn f3_sqlite_in_table_leaks() {
     // Tenants 2 and 3 both own an organization 2 whose parent is 1: tenant 2 sees tenant 3's.
     oracle_ok(
@@ -145,7 +141,6 @@ fn f3_sqlite_in_table_leaks() {
 // reference is visible, so the statement passes through and returns every tenant's rows.
 
 #[test]
-#[ignore = "engine bug F4: table_to_xml/query_to_xml read tables past the tenant filter"]
 fn f4_postgres_table_reading_functions_structurally() {
     refused_or_safe(
         Dialect::Postgres,
@@ -158,7 +153,6 @@ fn f4_postgres_table_reading_functions_structurally() {
 }
 
 #[test]
-#[ignore = "engine bug F4: table_to_xml/query_to_xml read tables past the tenant filter"]
 fn f4_postgres_table_to_xml_leaks() {
     oracle_ok(
         Dialect::Postgres,
@@ -176,7 +170,6 @@ fn f4_postgres_table_to_xml_leaks() {
 // missing. The same holds for FULL JOIN.
 
 #[test]
-#[ignore = "engine bug F5: SQLite `a, b RIGHT JOIN c` puts a's predicate in WHERE"]
 fn f5_sqlite_comma_then_right_join_structurally() {
     refused_or_safe(
         Dialect::Sqlite,
@@ -185,7 +178,6 @@ fn f5_sqlite_comma_then_right_join_structurally() {
 }
 
 #[test]
-#[ignore = "engine bug F5: SQLite `a, b RIGHT JOIN c` puts a's predicate in WHERE"]
 fn f5_sqlite_comma_then_right_join_drops_rows() {
     // Tenant 4 has no customers: every country comes back null-extended on its copy.
     oracle_ok(
