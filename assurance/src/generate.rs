@@ -98,6 +98,7 @@ pub fn generate(schema: &Schema, config: &GenConfig, tape: &[u8]) -> Generated {
         args: Vec::new(),
         ctes: Vec::new(),
         depth: 0,
+        cte_in_from: false,
     };
     let (sql, kind, returns_rows) = if config.dml && g.chance(30) {
         let (sql, returning) = g.dml();
@@ -161,6 +162,8 @@ struct G<'a> {
     /// Visible CTEs, innermost last.
     ctes: Vec<CteDef>,
     depth: usize,
+    /// Whether the FROM clause being written already references a CTE.
+    cte_in_from: bool,
 }
 
 impl<'a> G<'a> {
@@ -454,7 +457,9 @@ impl<'a> G<'a> {
     fn factor(&mut self, lateral_scope: &[Rel], budget: &mut usize) -> (String, Vec<Rel>) {
         let choice = self.pick(20);
         *budget = budget.saturating_sub(1);
-        if choice >= 15 && !self.ctes.is_empty() {
+        // One CTE reference per FROM clause: self-joins of a recursive CTE grow fast.
+        if choice >= 15 && !self.ctes.is_empty() && !self.cte_in_from {
+            self.cte_in_from = true;
             let i = self.pick(self.ctes.len());
             let cte = self.ctes[i].clone();
             let alias = self.fresh("q");
@@ -495,6 +500,18 @@ impl<'a> G<'a> {
             return (format!("({sql})"), rels);
         }
         let table = self.pick_table();
+        if self.chance(12) {
+            // Unaliased: columns are qualified by the name as written, which may carry the
+            // default schema or another case.
+            let written = match (self.d(), self.pick(4)) {
+                (Dialect::Postgres, 0) => format!("public.{}", table.name),
+                (Dialect::Sqlite, 0) => format!("main.{}", table.name),
+                (_, 1) => table.name.to_uppercase(),
+                _ => table.name.clone(),
+            };
+            let rel = self.table_rel(table, &written);
+            return (written, vec![rel]);
+        }
         let alias = self.fresh("t");
         let rel = self.table_rel(table, &alias);
         let sep = if self.chance(20) { " " } else { " AS " };
@@ -567,8 +584,36 @@ impl<'a> G<'a> {
                     kinds.push("FULL JOIN");
                 }
             }
+            if dialect == Dialect::MySql {
+                kinds.push("STRAIGHT_JOIN");
+            }
             let kind = kinds[self.pick(kinds.len())];
-            if kind == "CROSS JOIN" {
+            // Sometimes join on a column both sides share, with USING or NATURAL.
+            let shared: Vec<String> = rrels
+                .iter()
+                .flat_map(|r| r.cols.iter())
+                .filter(|c| {
+                    rels.iter()
+                        .flat_map(|r| r.cols.iter())
+                        .filter(|l| l.name == c.name)
+                        .count()
+                        == 1
+                        && l_type(&rels, &c.name) == Some(c.ty)
+                })
+                .map(|c| c.name.clone())
+                .collect();
+            if kind != "CROSS JOIN"
+                && kind != "STRAIGHT_JOIN"
+                && !shared.is_empty()
+                && self.chance(8)
+            {
+                let col = shared[self.pick(shared.len())].clone();
+                if self.chance(30) && rrels.len() == 1 && rels.len() == 1 {
+                    sql = format!("{sql} NATURAL {kind} {rsql}");
+                } else {
+                    sql = format!("{sql} {kind} {rsql} USING ({col})");
+                }
+            } else if kind == "CROSS JOIN" {
                 sql = format!("{sql} CROSS JOIN {rsql}");
             } else {
                 let cond = self.on(&rels, &rrels);
@@ -581,6 +626,13 @@ impl<'a> G<'a> {
 
     /// A FROM list: one to three comma-separated join chains.
     fn gen_from(&mut self, outer: &[Rel]) -> (String, Vec<Rel>) {
+        let outer_cte_flag = std::mem::replace(&mut self.cte_in_from, false);
+        let result = self.gen_from_inner(outer);
+        self.cte_in_from = outer_cte_flag;
+        result
+    }
+
+    fn gen_from_inner(&mut self, outer: &[Rel]) -> (String, Vec<Rel>) {
         // At most three base relations at the top, two in a subquery, one deeper.
         let mut budget: usize = match self.depth {
             0 => 3,
@@ -753,10 +805,13 @@ impl<'a> G<'a> {
             .column(std::slice::from_ref(&rel), ColType::Int)
             .map(|(c, _)| c)
             .unwrap_or_else(|| "1".into());
-        let link = self
-            .column(std::slice::from_ref(&rel), ColType::Int)
-            .map(|(c, _)| c)
-            .unwrap_or_else(|| "1".into());
+        // Link on a key column, so that each level fans out to at most one row per tenant.
+        let link = table
+            .primary_key
+            .iter()
+            .filter(|k| Some(*k) != table.tenant_column.as_ref())
+            .find(|k| table.column(k).is_some_and(|c| c.ty == ColType::Int))
+            .map_or_else(|| "1".to_owned(), |k| format!("{alias}.{k}"));
         format!(
             "SELECT {start}, 0 FROM {from} UNION ALL SELECT {step}, {name}.c1 + 1 FROM {} AS {alias} JOIN {name} ON {link} = {name}.c0 WHERE {name}.c1 < 3",
             table.name
@@ -1118,4 +1173,12 @@ fn shaped(alias: &str, shape: &[ColType]) -> Rel {
             })
             .collect(),
     }
+}
+
+/// The type of the column `name` among `rels`, if one has it.
+fn l_type(rels: &[Rel], name: &str) -> Option<ColType> {
+    rels.iter()
+        .flat_map(|r| r.cols.iter())
+        .find(|c| c.name == name)
+        .map(|c| c.ty)
 }
