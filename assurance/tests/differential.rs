@@ -44,7 +44,7 @@ fn differential(dialect: Dialect) {
     let env = RefCell::new(env);
     let tally = RefCell::new(Tally::default());
     let mut runner = runner(cases(), &format!("differential {dialect}"));
-    let result = runner.run(&statements(schema, gen_config(dialect)), |stmt| {
+    let result = runner.run(&statements(schema, GenConfig::new(dialect)), |stmt| {
         let mut env = env.borrow_mut();
         let mut tally = tally.borrow_mut();
         rt.block_on(compare(&mut env, &baseline, &stmt, &mut tally, true))
@@ -84,12 +84,4 @@ fn sqlite() {
 #[test]
 fn mariadb() {
     differential(Dialect::MySql);
-}
-
-/// The generator's configuration; `TQ_ASSURANCE_KNOWN_FINDINGS=1` also generates the
-/// constructs of open findings (see TESTING.md).
-fn gen_config(dialect: Dialect) -> GenConfig {
-    let mut config = GenConfig::new(dialect);
-    config.known_findings = std::env::var("TQ_ASSURANCE_KNOWN_FINDINGS").is_ok_and(|v| v == "1");
-    config
 }

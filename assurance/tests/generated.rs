@@ -30,7 +30,7 @@ fn run(dialect: Dialect) {
     let refused = AtomicUsize::new(0);
     let reasons: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
     let mut runner = common::runner(cases(), &format!("generated {dialect}"));
-    let result = runner.run(&statements(schema, gen_config(dialect)), |stmt| {
+    let result = runner.run(&statements(schema, GenConfig::new(dialect)), |stmt| {
         match rewrite(&manifest, &stmt.sql) {
             Ok(out) => {
                 accepted.fetch_add(1, Ordering::Relaxed);
@@ -93,12 +93,4 @@ fn mysql() {
 #[test]
 fn sqlite() {
     run(Dialect::Sqlite);
-}
-
-/// The generator's configuration; `TQ_ASSURANCE_KNOWN_FINDINGS=1` also generates the
-/// constructs of open findings (see TESTING.md).
-fn gen_config(dialect: Dialect) -> GenConfig {
-    let mut config = GenConfig::new(dialect);
-    config.known_findings = std::env::var("TQ_ASSURANCE_KNOWN_FINDINGS").is_ok_and(|v| v == "1");
-    config
 }
