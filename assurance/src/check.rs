@@ -1265,21 +1265,44 @@ impl<'m> Checker<'m> {
         }
     }
 
-    /// MySQL and MariaDB run the text of `/*! … */` and `/*M! … */` comments.
+    /// MySQL and MariaDB run the text of `/*! … */` and `/*M! … */` comments, and read `--`
+    /// followed by non-ASCII whitespace as code.
     fn executable_comments(&mut self, sql: &str) {
         let d = MySqlDialect {};
         let Ok(tokens) = Tokenizer::new(&d, sql).tokenize() else {
             return;
         };
         for t in tokens {
-            if let Token::Whitespace(Whitespace::MultiLineComment(c)) = t {
-                let c = c.trim_start();
-                if c.starts_with('!') || c.starts_with("M!") || c.starts_with("m!") {
+            match t {
+                Token::Whitespace(Whitespace::MultiLineComment(c)) => {
+                    let c = c.trim_start();
+                    if c.starts_with('!') || c.starts_with("M!") || c.starts_with("m!") {
+                        self.violation(
+                            ViolationKind::HiddenRead,
+                            format!(
+                                "the executable comment `/*{c}*/` runs SQL the checker cannot see"
+                            ),
+                        );
+                    }
+                }
+                // MySQL starts a `--` comment only before a space or control character;
+                // sqlparser also before any Unicode whitespace, such as U+00A0.
+                Token::Whitespace(Whitespace::SingleLineComment { prefix, comment })
+                    if prefix == "--"
+                        && comment
+                            .chars()
+                            .next()
+                            .is_some_and(|c| !c.is_ascii() && c.is_whitespace()) =>
+                {
                     self.violation(
                         ViolationKind::HiddenRead,
-                        format!("the executable comment `/*{c}*/` runs SQL the checker cannot see"),
+                        format!(
+                            "MySQL does not read `--{}` as a comment, so it runs SQL the checker cannot see",
+                            comment.trim_end()
+                        ),
                     );
                 }
+                _ => {}
             }
         }
     }

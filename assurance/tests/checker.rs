@@ -488,6 +488,19 @@ fn hidden_reads() {
         HiddenRead,
         "executable comment",
     );
+    bad_in(
+        Dialect::MySql,
+        "SELECT x.a --\u{a0}+ (SELECT count(*) FROM orders)\nFROM (SELECT 1 AS a) x",
+        &TenantParam::Positional(vec![]),
+        HiddenRead,
+        "does not read",
+    );
+    // An ordinary comment is fine.
+    ok_in(
+        Dialect::MySql,
+        "SELECT 1 -- (SELECT count(*) FROM orders)\n",
+        &TenantParam::Positional(vec![]),
+    );
     bad(
         "SELECT * FROM generate_series(1, 3)",
         Unverifiable,

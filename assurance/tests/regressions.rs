@@ -189,6 +189,29 @@ fn f5_sqlite_comma_then_right_join_drops_rows() {
     );
 }
 
+// ---- F6 (open): MySQL `--` comments that MariaDB does not read as comments ----
+//
+// MySQL and MariaDB start a `--` comment only when a space or control character follows;
+// sqlparser accepts any Unicode whitespace, such as U+00A0 (no-break space), which MariaDB
+// reads as an identifier character. The rest of the line is code to MariaDB and a comment to
+// the engine, which passes the original text through when it sees no scoped table: tenant 1
+// gets 24 (every tenant's orders counted) instead of 8.
+
+const F6: &str =
+    "SELECT x.a --\u{a0}+ (SELECT count(*) FROM orders)\nFROM (SELECT 1 AS a, 2 AS `\u{a0}`) x";
+
+#[test]
+#[ignore = "engine bug F6: `--` + U+00A0 is a comment to sqlparser, code to MariaDB"]
+fn f6_mysql_dash_dash_nbsp_structurally() {
+    refused_or_safe(Dialect::MySql, F6);
+}
+
+#[test]
+#[ignore = "engine bug F6: `--` + U+00A0 is a comment to sqlparser, code to MariaDB"]
+fn f6_mysql_dash_dash_nbsp_leaks() {
+    oracle_ok(Dialect::MySql, F6, StmtKind::Query, true);
+}
+
 // ---- Checker findings: the fuzzer's crashes where the engine was right ----
 
 // C1: sqlparser's MySQL dialect reads `"O".tenant_id` in an expression as a field of the
