@@ -131,11 +131,28 @@ impl Params {
         })
     }
 
-    /// The bind plan of a statement that was left unchanged.
-    pub(crate) fn passthrough_plan(&self) -> BindPlan {
-        BindPlan {
+    /// The SQL and bind plan of a statement that needs no tenant.
+    ///
+    /// The text is passed through unchanged, unless it holds a comment: a database may read a
+    /// comment differently from the parser (MariaDB runs `/*M! … */`, and MySQL ends a `--`
+    /// comment's marker only at ASCII white space), so such a statement is sent as the engine
+    /// parsed it, without comments.
+    pub(crate) fn passthrough(
+        &self,
+        sql: &str,
+        stmt: &Statement,
+    ) -> Result<(String, BindPlan), Diagnostic> {
+        let plan = BindPlan {
             slots: (0..self.user_args).map(BindSlot::Arg).collect(),
             user_args: self.user_args,
+        };
+        if !has_comment(self.dialect, sql) {
+            return Ok((sql.to_owned(), plan));
+        }
+        match self.dialect {
+            // `?` were numbered in the tree; numbered placeholders bind by number.
+            Dialect::Postgres | Dialect::Sqlite => Ok((stmt.to_string(), plan)),
+            Dialect::MySql => self.splice_mysql(stmt.to_string()),
         }
     }
 
@@ -205,6 +222,26 @@ impl Params {
             },
         ))
     }
+}
+
+/// Whether the parser's tokenizer finds a comment in `sql`.
+fn has_comment(dialect: Dialect, sql: &str) -> bool {
+    use sqlparser::tokenizer::Whitespace;
+    let d = dialect.parser_dialect();
+    Tokenizer::new(d.as_ref(), sql)
+        .tokenize()
+        .map(|tokens| {
+            tokens.iter().any(|t| {
+                matches!(
+                    t,
+                    Token::Whitespace(
+                        Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_)
+                    )
+                )
+            })
+        })
+        // Unreachable after a successful parse; if it happens, do not pass the text through.
+        .unwrap_or(true)
 }
 
 fn internal(message: String) -> Diagnostic {

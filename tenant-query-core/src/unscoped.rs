@@ -13,7 +13,8 @@ use crate::placeholders::{BindPlan, Params};
 /// A cross-tenant statement that passed the checks, and how to bind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {
-    /// The statement exactly as written.
+    /// The statement exactly as written; or, when it holds comments, as the engine parsed it
+    /// (the database could read a comment differently, see [`rewrite`](crate::rewrite)).
     pub sql: String,
     /// The user's arguments in bind order (there is no tenant).
     pub bind_plan: BindPlan,
@@ -52,10 +53,8 @@ pub fn check_unscoped(manifest: &Manifest, sql: &str) -> Result<Checked, Diagnos
             rewriter.resolve(&name)?;
         }
     }
-    Ok(Checked {
-        sql: sql.to_owned(),
-        bind_plan: params.passthrough_plan(),
-    })
+    let (sql, bind_plan) = params.passthrough(sql, &stmt)?;
+    Ok(Checked { sql, bind_plan })
 }
 
 #[derive(Default)]

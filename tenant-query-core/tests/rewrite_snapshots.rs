@@ -99,6 +99,35 @@ fn global_tables_pass_through_unchanged() {
 }
 
 #[test]
+fn global_statements_with_comments_are_sent_as_parsed() {
+    // MySQL reads `--` followed by a no-break space as code, the parser as a comment: what it
+    // took for a comment is not sent.
+    let m = common::manifest(Dialect::MySql);
+    let out = rewrite(
+        &m,
+        "SELECT x.a --\u{a0}+ (SELECT count(*) FROM orders)\nFROM countries x WHERE x.id = ?",
+    )
+    .unwrap();
+    assert_eq!(out.sql, "SELECT x.a FROM countries x WHERE x.id = ?");
+    assert_eq!(out.bind_plan.slots, [BindSlot::Arg(0)]);
+    let out = rewrite(
+        &common::manifest(Dialect::Sqlite),
+        "SELECT * FROM countries /* note */ WHERE id = ? AND code = ?",
+    )
+    .unwrap();
+    assert_eq!(
+        out.sql,
+        "SELECT * FROM countries WHERE id = ?1 AND code = ?2"
+    );
+    let checked = tenant_query_core::check_unscoped(
+        &common::manifest(Dialect::Postgres),
+        "SELECT count(*) FROM orders -- every tenant\n WHERE total > $1",
+    )
+    .unwrap();
+    assert_eq!(checked.sql, "SELECT count(*) FROM orders WHERE total > $1");
+}
+
+#[test]
 fn inner_and_cross_joins() {
     pg(
         "SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id",

@@ -83,9 +83,10 @@ pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> 
     scoped_tables.dedup();
 
     if scoped_tables.is_empty() {
+        let (sql, bind_plan) = params.passthrough(sql, &stmt)?;
         return Ok(Rewritten {
-            sql: sql.to_owned(),
-            bind_plan: params.passthrough_plan(),
+            sql,
+            bind_plan,
             scoped_tables,
         });
     }
