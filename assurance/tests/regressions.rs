@@ -201,13 +201,11 @@ const F6: &str =
     "SELECT x.a --\u{a0}+ (SELECT count(*) FROM orders)\nFROM (SELECT 1 AS a, 2 AS `\u{a0}`) x";
 
 #[test]
-#[ignore = "engine bug F6: `--` + U+00A0 is a comment to sqlparser, code to MariaDB"]
 fn f6_mysql_dash_dash_nbsp_structurally() {
     refused_or_safe(Dialect::MySql, F6);
 }
 
 #[test]
-#[ignore = "engine bug F6: `--` + U+00A0 is a comment to sqlparser, code to MariaDB"]
 fn f6_mysql_dash_dash_nbsp_leaks() {
     oracle_ok(Dialect::MySql, F6, StmtKind::Query, true);
 }

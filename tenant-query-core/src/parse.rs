@@ -50,6 +50,22 @@ fn reject_executable_comments(
         return Ok(());
     };
     for t in tokens {
+        if let Token::Whitespace(Whitespace::SingleLineComment { comment, prefix }) = &t.token {
+            // MySQL starts a `--` comment only before a space or a control character.
+            if prefix == "--"
+                && comment
+                    .chars()
+                    .next()
+                    .is_some_and(|c| !(c == ' ' || c.is_ascii_control()))
+            {
+                return Err(Diagnostic::new(
+                    DiagnosticKind::Unsupported,
+                    "MySQL reads `--` as a comment only when a space follows, so the rest of this line may run as SQL",
+                )
+                .at(location(t.span))
+                .help("put a space after `--`, or use `#` or `/* … */` comments"));
+            }
+        }
         if let Token::Whitespace(Whitespace::MultiLineComment(text)) = &t.token {
             if text.starts_with('!') || text.starts_with("M!") {
                 return Err(Diagnostic::new(

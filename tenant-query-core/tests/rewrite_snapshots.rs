@@ -100,15 +100,22 @@ fn global_tables_pass_through_unchanged() {
 
 #[test]
 fn global_statements_with_comments_are_sent_as_parsed() {
-    // MySQL reads `--` followed by a no-break space as code, the parser as a comment: what it
-    // took for a comment is not sent.
+    // What the parser took for a comment is not sent: a database that reads it differently
+    // cannot run hidden SQL.
     let m = common::manifest(Dialect::MySql);
     let out = rewrite(
         &m,
-        "SELECT x.a --\u{a0}+ (SELECT count(*) FROM orders)\nFROM countries x WHERE x.id = ?",
+        "SELECT x.a -- + (SELECT count(*) FROM orders)\nFROM countries x WHERE x.id = ?",
     )
     .unwrap();
     assert_eq!(out.sql, "SELECT x.a FROM countries x WHERE x.id = ?");
+    // MySQL reads `--` followed by a no-break space as code, the parser as a comment.
+    let err = rewrite(
+        &m,
+        "SELECT x.a --\u{a0}+ (SELECT count(*) FROM orders)\nFROM countries x",
+    )
+    .unwrap_err();
+    assert!(err.message.contains("only when a space follows"), "{err}");
     assert_eq!(out.bind_plan.slots, [BindSlot::Arg(0)]);
     let out = rewrite(
         &common::manifest(Dialect::Sqlite),
