@@ -897,7 +897,7 @@ impl<'a> G<'a> {
         let mut head = format!("UPDATE {} AS {alias}", table.name);
         let mut from = String::new();
         if self.chance(30) {
-            let (fsql, frels) = self.chain(1, &[]);
+            let (fsql, frels) = self.chain(if mysql { 0 } else { 1 }, &[]);
             let cond = self.on(&rels, &frels);
             if mysql {
                 let kind = if self.chance(30) { "LEFT JOIN" } else { "JOIN" };
@@ -975,7 +975,7 @@ impl<'a> G<'a> {
             if self.chance(30) {
                 let alias = self.fresh("t");
                 let target = self.table_rel(table, &alias);
-                let (jsql, jrels) = self.chain(1, &[]);
+                let (jsql, jrels) = self.chain(0, &[]);
                 let cond = self.on(std::slice::from_ref(&target), &jrels);
                 let mut rels = vec![target];
                 rels.extend(jrels);
