@@ -395,7 +395,13 @@ impl<'a> G<'a> {
                 None => "1 = 1".into(),
             },
             6 if nested => {
-                let e = self.int_expr(rels);
+                // MariaDB 10.11 answers `(SELECT min(…)) IN (SELECT count(…) …)` wrongly
+                // (finding M2): there the left side is a column or a literal.
+                let e = match (self.d(), self.column(rels, ColType::Int)) {
+                    (Dialect::MySql, Some((c, _))) => c,
+                    (Dialect::MySql, None) => self.lit(ColType::Int, &[]),
+                    _ => self.int_expr(rels),
+                };
                 let not = if self.chance(25) { "NOT " } else { "" };
                 self.depth += 1;
                 let sub = self.select(&[ColType::Int], rels);

@@ -263,3 +263,20 @@ fn m1_mariadb_reexecuted_prepared_statement() {
         true,
     );
 }
+
+// M2: MariaDB 10.11 answers `(SELECT min(…)) IN (SELECT count(…) …)` wrongly: on tenant 1's
+// copy this statement returned no row where the answer is one row (the rewrite on the full
+// data got it right). Reduced: with `o(id, parent_id) = {(1, NULL), (2, 3)}`,
+// `SELECT count(*) FROM u WHERE (SELECT min(id) FROM o) IN (SELECT count(parent_id) FROM o)`
+// returns 0 for any non-empty `u`. The generator keeps the left side of `IN (subquery)` a
+// column or literal on MariaDB; the rewrite itself is safe:
+#[test]
+fn m2_mariadb_scalar_in_aggregate_rewrite_is_safe() {
+    refused_or_safe(
+        Dialect::MySql,
+        "SELECT DISTINCT (SELECT min(t7.id) FROM countries AS t7) AS c0, t1.tenant_id AS c1 \
+         FROM orders AS t1 STRAIGHT_JOIN countries AS t2 ON t2.id = t1.tenant_id \
+         WHERE (SELECT min(t4.id) FROM orders AS t4 CROSS JOIN customers t5) \
+         IN (SELECT DISTINCT count(t6.customer_id) AS c0 FROM orders t6)",
+    );
+}
