@@ -337,7 +337,7 @@ fn lookup<'m>(
         parts.remove(0);
     }
     manifest.tables().iter().find(|t| {
-        let declared: Vec<String> = t
+        let mut declared: Vec<String> = t
             .name
             .split('.')
             .map(|p| match dialect {
@@ -345,6 +345,10 @@ fn lookup<'m>(
                 _ => p.to_lowercase(),
             })
             .collect();
+        // A declared `public.orders` is the table `orders` too.
+        if declared.len() == 2 && default_schema == Some(declared[0].as_str()) {
+            declared.remove(0);
+        }
         declared == parts
     })
 }

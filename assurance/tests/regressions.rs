@@ -245,6 +245,22 @@ fn c3_insert_rows_of_the_wrong_width() {
     );
 }
 
+// C5: a manifest may declare `public.x`, which is the table `x`; the checker compared the
+// declared name with the default schema still on it (found by the `manifest` fuzzer).
+#[test]
+fn c5_declared_names_with_the_default_schema() {
+    let m = Manifest::from_toml_str(
+        "dialect = \"postgres\"\n[tables.orders]\nscope = \"tenant\"\n[tables.\"public.,orders\"]\nscope = \"global\"\n",
+        "tenant-schema.toml",
+    )
+    .unwrap();
+    let sql =
+        "SELECT * FROM \"public\".\",orders\" a LEFT JOIN \"public\".\",orders\" b ON a.x = b.x";
+    let out = rewrite(&m, sql).unwrap();
+    let report = check_rewritten(&m, sql, &out).unwrap();
+    assert!(report.is_ok(), "{:#?}", report.violations);
+}
+
 // ---- Oracle findings that were the database's ----
 
 // M1: MariaDB 10.11 fails the second execution of this prepared statement ("Unknown column

@@ -31,7 +31,9 @@ fuzz_target!(|data: &[u8]| {
         for table in m.tables().iter().take(4) {
             let t = quoted(dialect, &table.name);
             for sql in [
-                format!("SELECT * FROM {t} a LEFT JOIN {t} b ON a.x = b.x WHERE a.y = 1 OR b.y = 2"),
+                format!(
+                    "SELECT * FROM {t} a LEFT JOIN {t} b ON a.x = b.x WHERE a.y = 1 OR b.y = 2"
+                ),
                 format!("UPDATE {t} SET x = 1 WHERE y = 2"),
                 format!("DELETE FROM {t}"),
                 format!("INSERT INTO {t} (x) VALUES (1)"),
@@ -40,7 +42,10 @@ fuzz_target!(|data: &[u8]| {
                     continue;
                 };
                 if let Err(e) = parse_one(dialect, &out.sql) {
-                    panic!("{dialect}: {sql}\n=> {}\ndoes not parse again: {e}", out.sql);
+                    panic!(
+                        "{dialect}: {sql}\n=> {}\ndoes not parse again: {e}",
+                        out.sql
+                    );
                 }
                 let report = check_rewritten(&m, &sql, &out).expect("parsed above");
                 assert!(

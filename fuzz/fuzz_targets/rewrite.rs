@@ -48,7 +48,10 @@ fuzz_target!(|data: &[u8]| {
         // Returned as written, or as parsed when it holds comments: then it must parse again.
         if checked.sql != sql {
             if let Err(e) = parse_one(dialect, &checked.sql) {
-                panic!("{dialect}: check_unscoped({sql:?}) returned SQL that does not parse: {e}\n{}", checked.sql);
+                panic!(
+                    "{dialect}: check_unscoped({sql:?}) returned SQL that does not parse: {e}\n{}",
+                    checked.sql
+                );
             }
         }
     }
@@ -56,7 +59,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Err(e) = parse_one(dialect, &out.sql) {
-        panic!("{dialect}: the rewrite of {sql:?} does not parse again: {e}\n{}", out.sql);
+        panic!(
+            "{dialect}: the rewrite of {sql:?} does not parse again: {e}\n{}",
+            out.sql
+        );
     }
     let report = check_rewritten(&manifest, sql, &out).expect("parsed above");
     assert!(
