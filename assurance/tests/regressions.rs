@@ -210,6 +210,79 @@ fn f6_mysql_dash_dash_nbsp_leaks() {
     oracle_ok(Dialect::MySql, F6, StmtKind::Query, true);
 }
 
+// ---- F7 (open, needs NO_BACKSLASH_ESCAPES): a string literal that the database ends early ----
+//
+// sqlparser's MySQL dialect reads `\'` inside a string as an escaped quote. A server running
+// with `sql_mode` NO_BACKSLASH_ESCAPES reads it as a backslash that ends the string, so the
+// rest is code. sqlparser sees one string and no comment, the engine sees no table and passes
+// the text through, and MariaDB runs `(SELECT count(*) FROM orders)` over every tenant.
+// Sending every statement as parsed (the string re-rendered with `''`) would close it.
+
+const F7: &str = "SELECT 'a\\' + (SELECT count(*) FROM orders) -- '\n AS x";
+
+#[test]
+#[ignore = "engine bug F7: under NO_BACKSLASH_ESCAPES a MySQL string hides SQL from the parser"]
+fn f7_backslash_string_is_not_passed_through_as_written() {
+    let m = Manifest::from_toml_str(MANIFEST, "tenant-schema.toml")
+        .unwrap()
+        .with_dialect(Dialect::MySql);
+    if let Ok(out) = rewrite(&m, F7) {
+        assert_ne!(out.sql, F7, "passed through as written");
+    }
+}
+
+#[test]
+#[ignore = "engine bug F7: under NO_BACKSLASH_ESCAPES a MySQL string hides SQL from the parser"]
+fn f7_backslash_string_leaks_under_no_backslash_escapes() {
+    use sqlx::{AssertSqlSafe, Connection, Row};
+    let m = Manifest::from_toml_str(MANIFEST, "tenant-schema.toml")
+        .unwrap()
+        .with_dialect(Dialect::MySql);
+    let Ok(out) = rewrite(&m, F7) else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = tenant_query_tests::db::mysql_url();
+        let mut conn = match sqlx::mysql::MySqlConnection::connect(&url).await {
+            Ok(c) => c,
+            Err(e) if !tenant_query_tests::db::under_ci() => {
+                eprintln!("SKIPPED: MariaDB at {url} is unreachable: {e}");
+                return;
+            }
+            Err(e) => panic!("MariaDB at {url} is unreachable under CI=true: {e}"),
+        };
+        let db = format!("tq_f7_{}", std::process::id());
+        for sql in [
+            "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')".to_owned(),
+            format!("CREATE DATABASE {db}"),
+            format!("USE {db}"),
+            "CREATE TABLE orders (tenant_id BIGINT, id BIGINT)".to_owned(),
+            "INSERT INTO orders VALUES (1, 1), (2, 1), (2, 2)".to_owned(),
+        ] {
+            sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+        let mut q = sqlx::query(AssertSqlSafe(out.sql.clone()));
+        for _ in &out.bind_plan.slots {
+            q = q.bind(1_i64);
+        }
+        let row = q.fetch_one(&mut conn).await;
+        sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {db}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        // Tenant 1 owns one order; the statement must not count the other tenant's two.
+        let n: f64 = row.unwrap().try_get(0).unwrap();
+        assert!(n <= 1.0, "tenant 1 counted {n} orders:\n{}", out.sql);
+    });
+}
+
 // ---- Checker findings: the fuzzer's crashes where the engine was right ----
 
 // C1: sqlparser's MySQL dialect reads `"O".tenant_id` in an expression as a field of the
