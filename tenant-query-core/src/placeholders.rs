@@ -133,7 +133,7 @@ impl Params {
 
     /// The SQL and bind plan of a statement that needs no tenant.
     ///
-    /// The text is passed through unchanged, unless it holds a comment: a database may read a
+    /// The text is passed through unchanged (MySQL: rendered from the parse, always), unless it holds a comment: a database may read a
     /// comment differently from the parser (MariaDB runs `/*M! … */`, and MySQL ends a `--`
     /// comment's marker only at ASCII white space), so such a statement is sent as the engine
     /// parsed it, without comments.
@@ -146,7 +146,9 @@ impl Params {
             slots: (0..self.user_args).map(BindSlot::Arg).collect(),
             user_args: self.user_args,
         };
-        if !has_comment(self.dialect, sql) {
+        // MySQL's reading of string literals depends on the server's `sql_mode`
+        // (NO_BACKSLASH_ESCAPES), so MySQL statements are always sent as parsed.
+        if self.dialect != Dialect::MySql && !has_comment(self.dialect, sql) {
             return Ok((sql.to_owned(), plan));
         }
         match self.dialect {
