@@ -277,22 +277,16 @@ pub(crate) fn and_into(condition: &mut Option<Expr>, predicates: Vec<Expr>) {
 }
 
 fn unsupported_statement(stmt: &Statement) -> Diagnostic {
-    let text = stmt.to_string();
+    let text = stmt.to_string().to_uppercase();
+    // DDL is named by its first two words (`CREATE TABLE`), anything else by its first.
+    let is_ddl = ["CREATE", "DROP", "ALTER"]
+        .iter()
+        .any(|k| text.starts_with(k));
     let keyword: String = text
         .split_whitespace()
-        .take(
-            if text.to_uppercase().starts_with("CREATE")
-                || text.to_uppercase().starts_with("DROP")
-                || text.to_uppercase().starts_with("ALTER")
-            {
-                2
-            } else {
-                1
-            },
-        )
+        .take(if is_ddl { 2 } else { 1 })
         .collect::<Vec<_>>()
-        .join(" ")
-        .to_uppercase();
+        .join(" ");
     let why = if matches!(stmt, Statement::Truncate(_)) {
         "it removes every tenant's rows"
     } else {
