@@ -39,6 +39,7 @@
 #![deny(missing_docs)]
 
 mod diagnostic;
+mod dialect;
 mod manifest;
 mod parse;
 mod placeholders;
@@ -46,7 +47,8 @@ mod rewrite;
 mod unscoped;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Location};
-pub use manifest::{Dialect, Manifest, ManifestError, Scope, TableConfig, TenantIdType};
+pub use dialect::Dialect;
+pub use manifest::{Manifest, ManifestError, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};
 pub use rewrite::{rewrite, Rewritten};
 pub use unscoped::{check_unscoped, Checked};

@@ -25,91 +25,7 @@ use std::path::Path;
 
 use sqlparser::ast::{Ident, ObjectName};
 
-/// The SQL dialect of the database the queries run on.
-///
-/// ```
-/// use tenant_query_core::Dialect;
-/// assert_eq!("mysql".parse::<Dialect>().unwrap(), Dialect::MySql);
-/// assert_eq!(Dialect::Postgres.to_string(), "postgres");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dialect {
-    /// PostgreSQL: `$1` placeholders, `ON CONFLICT`.
-    Postgres,
-    /// MySQL and MariaDB: positional `?` placeholders.
-    MySql,
-    /// SQLite: `?NNN` placeholders, `ON CONFLICT`.
-    Sqlite,
-}
-
-impl Dialect {
-    /// The spelling used in `tenant-schema.toml` and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dialect::Postgres => "postgres",
-            Dialect::MySql => "mysql",
-            Dialect::Sqlite => "sqlite",
-        }
-    }
-
-    pub(crate) fn parser_dialect(self) -> Box<dyn sqlparser::dialect::Dialect> {
-        match self {
-            Dialect::Postgres => Box::new(sqlparser::dialect::PostgreSqlDialect {}),
-            Dialect::MySql => Box::new(sqlparser::dialect::MySqlDialect {}),
-            Dialect::Sqlite => Box::new(sqlparser::dialect::SQLiteDialect {}),
-        }
-    }
-
-    /// The schema that an unqualified name resolves to, which a qualified name may spell out.
-    fn default_schema(self) -> Option<&'static str> {
-        match self {
-            Dialect::Postgres => Some("public"),
-            Dialect::Sqlite => Some("main"),
-            Dialect::MySql => None,
-        }
-    }
-
-    /// Normalises one identifier the way the database compares it.
-    pub(crate) fn normalize_ident(self, value: &str, quoted: bool) -> String {
-        match self {
-            // Unquoted identifiers fold to lower case; quoted ones are exact.
-            Dialect::Postgres if quoted => value.to_owned(),
-            Dialect::Postgres => value.to_lowercase(),
-            // SQLite compares names case-insensitively, quoted or not. MySQL's table-name case
-            // sensitivity depends on the server's file system, so we treat names as
-            // case-insensitive and reject manifests where that is ambiguous.
-            Dialect::Sqlite | Dialect::MySql => value.to_lowercase(),
-        }
-    }
-
-    fn normalize_parts(self, mut parts: Vec<String>) -> Vec<String> {
-        if parts.len() == 2 && Some(parts[0].as_str()) == self.default_schema() {
-            parts.remove(0);
-        }
-        parts
-    }
-}
-
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Dialect {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "postgres" | "postgresql" => Ok(Dialect::Postgres),
-            "mysql" | "mariadb" => Ok(Dialect::MySql),
-            "sqlite" => Ok(Dialect::Sqlite),
-            other => Err(format!(
-                "unknown dialect `{other}`; expected \"postgres\", \"mysql\" or \"sqlite\""
-            )),
-        }
-    }
-}
+use crate::dialect::Dialect;
 
 /// Whether a table's rows belong to one tenant or are shared by all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -410,16 +326,7 @@ impl Manifest {
                     ));
                 }
             }
-            let normalized = dialect.normalize_parts(
-                parts
-                    .iter()
-                    .map(|p| match dialect {
-                        // Manifest names are the names as stored by the database.
-                        Dialect::Postgres => (*p).to_owned(),
-                        _ => p.to_lowercase(),
-                    })
-                    .collect(),
-            );
+            let normalized = dialect.normalize_declared_name(name);
             if let Some(previous) = tables.iter().find(|t| t.normalized == normalized) {
                 return Err(err(
                     Some(key),
@@ -453,15 +360,7 @@ impl Manifest {
         if dialect != self.dialect {
             self.dialect = dialect;
             for t in &mut self.tables {
-                let parts = t
-                    .name
-                    .split('.')
-                    .map(|p| match dialect {
-                        Dialect::Postgres => p.to_owned(),
-                        _ => p.to_lowercase(),
-                    })
-                    .collect();
-                t.normalized = dialect.normalize_parts(parts);
+                t.normalized = dialect.normalize_declared_name(&t.name);
             }
         }
         self
@@ -520,12 +419,8 @@ impl Manifest {
 
     /// Whether `column` (as written, with its quoting) names `wanted` (as declared).
     pub(crate) fn same_column(&self, column: &Ident, wanted: &str) -> bool {
-        match self.dialect {
-            Dialect::Postgres if column.quote_style.is_some() => column.value == wanted,
-            Dialect::Postgres => column.value.to_lowercase() == wanted,
-            // Column names are case-insensitive in MySQL and SQLite.
-            Dialect::MySql | Dialect::Sqlite => column.value.eq_ignore_ascii_case(wanted),
-        }
+        self.dialect
+            .same_column(&column.value, column.quote_style.is_some(), wanted)
     }
 }
 

@@ -5,7 +5,7 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Span;
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Location};
-use crate::manifest::Dialect;
+use crate::dialect::Dialect;
 
 /// Deep enough for any hand-written query, shallow enough that no input can exhaust the stack
 /// of the engine's own recursive walks.
@@ -14,7 +14,7 @@ const RECURSION_LIMIT: usize = 48;
 /// Parses `sql` as exactly one statement.
 pub(crate) fn single_statement(dialect: Dialect, sql: &str) -> Result<Statement, Diagnostic> {
     let parser_dialect = dialect.parser_dialect();
-    if dialect == Dialect::MySql {
+    if dialect.has_executable_comments() {
         reject_executable_comments(parser_dialect.as_ref(), sql)?;
     }
     let mut statements = Parser::new(parser_dialect.as_ref())
@@ -101,11 +101,7 @@ fn syntax_error(dialect: Dialect, sql: &str, e: ParserError) -> Diagnostic {
         .at(at)
         .help(format!(
             "the SQL must be valid {} SQL; check the statement near this position",
-            match dialect {
-                Dialect::Postgres => "PostgreSQL",
-                Dialect::MySql => "MySQL",
-                Dialect::Sqlite => "SQLite",
-            }
+            dialect.display_name()
         ))
 }
 

@@ -6,7 +6,7 @@ use sqlparser::ast::{Statement, Value, ValueWithSpan, VisitMut, VisitorMut};
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::manifest::Dialect;
+use crate::dialect::{Dialect, PlaceholderStyle};
 use crate::parse::location;
 
 /// What sits at one bind position of the rewritten statement.
@@ -77,12 +77,11 @@ impl Params {
         let bare = values.iter().filter(|(_, s)| s == "?").count();
         let mut max_numbered = 0usize;
         for (span, text) in &values {
-            let numbered = match dialect {
-                Dialect::Postgres => text.strip_prefix('$'),
-                Dialect::Sqlite => text.strip_prefix('?').or_else(|| text.strip_prefix('$')),
-                Dialect::MySql => None,
-            }
-            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+            let numbered = dialect
+                .numbered_placeholder_prefixes()
+                .iter()
+                .find_map(|prefix| text.strip_prefix(*prefix))
+                .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
             match numbered {
                 Some(n) => {
                     let n: usize = n
@@ -92,7 +91,7 @@ impl Params {
                         .ok_or_else(|| bad_placeholder(text, dialect).at(location(*span)))?;
                     max_numbered = max_numbered.max(n);
                 }
-                None if text == "?" && dialect != Dialect::Postgres => {}
+                None if text == "?" && dialect.supports_bare_question_placeholder() => {}
                 None => return Err(bad_placeholder(text, dialect).at(location(*span))),
             }
         }
@@ -106,13 +105,12 @@ impl Params {
         }
 
         let user_args = bare.max(max_numbered);
-        let tenant_marker = match dialect {
-            Dialect::Postgres => format!("${}", user_args + 1),
-            Dialect::Sqlite => format!("?{}", user_args + 1),
-            Dialect::MySql => MYSQL_TENANT_MARKER.to_owned(),
+        let tenant_marker = match dialect.placeholder_style() {
+            PlaceholderStyle::Numbered { prefix } => format!("{prefix}{}", user_args + 1),
+            PlaceholderStyle::Positional => MYSQL_TENANT_MARKER.to_owned(),
         };
-        if dialect == Dialect::Sqlite && values.iter().any(|(_, p)| p.starts_with('$')) {
-            // SQLite gives `$1` the next free index, not index 1; `?1` is index 1.
+        if dialect.renumbers_dollar_placeholders() && values.iter().any(|(_, p)| p.starts_with('$'))
+        {
             let _ = stmt.visit(&mut DollarToQuestion);
         }
         if bare > 0 {
@@ -146,22 +144,20 @@ impl Params {
             slots: (0..self.user_args).map(BindSlot::Arg).collect(),
             user_args: self.user_args,
         };
-        // MySQL's reading of string literals depends on the server's `sql_mode`
-        // (NO_BACKSLASH_ESCAPES), so MySQL statements are always sent as parsed.
-        if self.dialect != Dialect::MySql && !has_comment(self.dialect, sql) {
+        if self.dialect.sends_text_as_written() && !has_comment(self.dialect, sql) {
             return Ok((sql.to_owned(), plan));
         }
-        match self.dialect {
+        match self.dialect.placeholder_style() {
             // `?` were numbered in the tree; numbered placeholders bind by number.
-            Dialect::Postgres | Dialect::Sqlite => Ok((stmt.to_string(), plan)),
-            Dialect::MySql => self.splice_mysql(stmt.to_string()),
+            PlaceholderStyle::Numbered { .. } => Ok((stmt.to_string(), plan)),
+            PlaceholderStyle::Positional => self.splice_mysql(stmt.to_string()),
         }
     }
 
     /// Turns rendered SQL with markers into the final SQL and its bind plan.
     pub(crate) fn finish(&self, rendered: String) -> Result<(String, BindPlan), Diagnostic> {
-        match self.dialect {
-            Dialect::Postgres | Dialect::Sqlite => {
+        match self.dialect.placeholder_style() {
+            PlaceholderStyle::Numbered { .. } => {
                 let mut slots: Vec<BindSlot> = (0..self.user_args).map(BindSlot::Arg).collect();
                 slots.push(BindSlot::Tenant);
                 Ok((
@@ -172,7 +168,7 @@ impl Params {
                     },
                 ))
             }
-            Dialect::MySql => self.splice_mysql(rendered),
+            PlaceholderStyle::Positional => self.splice_mysql(rendered),
         }
     }
 
@@ -252,16 +248,11 @@ fn internal(message: String) -> Diagnostic {
 }
 
 fn bad_placeholder(text: &str, dialect: Dialect) -> Diagnostic {
-    let help = match dialect {
-        Dialect::Postgres => "PostgreSQL placeholders are `$1`, `$2`, …",
-        Dialect::Sqlite => "SQLite placeholders are `?`, or numbered `?1`, `?2`, …",
-        Dialect::MySql => "MySQL placeholders are positional `?`",
-    };
     Diagnostic::new(
         DiagnosticKind::Placeholder,
         format!("placeholder `{text}` is not supported"),
     )
-    .help(help)
+    .help(dialect.placeholder_help())
 }
 
 #[derive(Default)]

@@ -10,7 +10,7 @@ use sqlparser::ast::{
 
 use super::{and_into, Binding, Rewriter};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::manifest::{object_name_parts, Dialect, TableConfig};
+use crate::manifest::{object_name_parts, TableConfig};
 use crate::parse::location;
 
 impl<'m> Rewriter<'m> {
@@ -334,7 +334,8 @@ impl<'m> Rewriter<'m> {
             sqlparser::ast::FromTable::WithFromKeyword(items)
             | sqlparser::ast::FromTable::WithoutKeyword(items) => items,
         };
-        if let (Dialect::MySql, Some(using)) = (self.dialect(), using.as_mut()) {
+        let using_holds_relations = self.dialect().delete_using_holds_the_relations();
+        if let Some(using) = using.as_mut().filter(|_| using_holds_relations) {
             // MySQL's `DELETE FROM t1, t2 USING <joins>`: the names after FROM are the
             // targets, tables or aliases of the USING clause, which holds the relations.
             let (predicates, bindings) = self.scope_from_items(using)?;

@@ -17,7 +17,8 @@ mod query;
 use sqlparser::ast::{BinaryOperator, Expr, Ident, ObjectName, Spanned, Statement, Value};
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::manifest::{Dialect, Manifest, TableConfig};
+use crate::dialect::Dialect;
+use crate::manifest::{Manifest, TableConfig};
 use crate::parse::{self, location};
 use crate::placeholders::{BindPlan, Params};
 
@@ -184,11 +185,7 @@ impl<'m> Rewriter<'m> {
         if plain {
             Ident::new(name)
         } else {
-            let quote = match self.dialect() {
-                Dialect::MySql => '`',
-                Dialect::Postgres | Dialect::Sqlite => '"',
-            };
-            Ident::with_quote(quote, name)
+            Ident::with_quote(self.dialect().identifier_quote(), name)
         }
     }
 

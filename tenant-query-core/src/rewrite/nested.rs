@@ -6,8 +6,6 @@ use sqlparser::ast::{
     Expr, Query, Spanned, Statement, TableFactor, Visit, VisitMut, Visitor, VisitorMut,
 };
 
-use crate::manifest::Dialect;
-
 use super::{Binding, Rewriter};
 use crate::diagnostic::{closest, Diagnostic, DiagnosticKind};
 use crate::parse::location;
@@ -207,8 +205,7 @@ impl Visitor for BareColumns<'_, '_, '_> {
             return ControlFlow::Continue(());
         };
         let skip = self.depth > 0
-            // SQLite reads a double-quoted name that is no column as a string.
-            || (self.rewriter.dialect() == Dialect::Sqlite && ident.quote_style.is_some())
+            || (self.rewriter.dialect().quoted_name_may_be_string() && ident.quote_style.is_some())
             || self
                 .aliases
                 .iter()

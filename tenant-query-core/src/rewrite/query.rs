@@ -6,7 +6,8 @@ use sqlparser::ast::{
 
 use super::{and_into, Binding, Rewriter};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::{object_name_parts, Dialect};
+use crate::dialect::CteVisibility;
+use crate::manifest::object_name_parts;
 use crate::parse::location;
 
 impl<'m> Rewriter<'m> {
@@ -51,21 +52,18 @@ impl<'m> Rewriter<'m> {
         result
     }
 
-    /// Which CTE names the body of CTE `i` of a WITH list can see. The databases differ:
-    /// - PostgreSQL: the CTEs before it; all of them (itself and later ones too) under
-    ///   RECURSIVE. Without RECURSIVE a CTE that names itself reads the table.
-    /// - SQLite: every CTE of the list, with or without RECURSIVE.
-    /// - MySQL: the CTEs before it, and itself under RECURSIVE. MariaDB also resolves later
-    ///   ones under RECURSIVE and MySQL documents that it does not, so such a name is
-    ///   ambiguous and refused.
+    /// Which CTE names the body of CTE `i` of a WITH list can see (the databases differ: see
+    /// `Dialect::cte_visibility`); an ambiguous name is refused.
     ///
     /// Treating a CTE as a table only adds a filter (at worst the statement fails), while
     /// treating a table as a CTE would drop one, so a name is a CTE only where it surely is.
     fn cte_frame(&self, all: &[String], i: usize, recursive: bool) -> CteFrame {
-        let (visible, ambiguous) = match (self.dialect(), recursive) {
-            (Dialect::Postgres, true) | (Dialect::Sqlite, _) => (all.to_vec(), Vec::new()),
-            (Dialect::Postgres, false) | (Dialect::MySql, false) => (all[..i].to_vec(), Vec::new()),
-            (Dialect::MySql, true) => (all[..=i].to_vec(), all[i + 1..].to_vec()),
+        let (visible, ambiguous) = match self.dialect().cte_visibility(recursive) {
+            CteVisibility::All => (all.to_vec(), Vec::new()),
+            CteVisibility::Preceding => (all[..i].to_vec(), Vec::new()),
+            CteVisibility::PrecedingAndItselfLaterAmbiguous => {
+                (all[..=i].to_vec(), all[i + 1..].to_vec())
+            }
         };
         CteFrame { visible, ambiguous }
     }
@@ -160,9 +158,7 @@ impl<'m> Rewriter<'m> {
         &mut self,
         items: &mut [TableWithJoins],
     ) -> Result<(Vec<sqlparser::ast::Expr>, Vec<Binding<'m>>), Diagnostic> {
-        if self.dialect() == Dialect::Sqlite {
-            // SQLite binds a comma like JOIN: in `a, b RIGHT JOIN c` the nullable side is
-            // `(a, b)`, not `b`, while the parse tree says `a, (b RIGHT JOIN c)`.
+        if self.dialect().comma_binds_like_join() {
             if let Some(item) = items.iter().skip(1).find(|item| {
                 item.joins.iter().any(|j| {
                     matches!(
