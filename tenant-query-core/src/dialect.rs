@@ -32,6 +32,9 @@ const SPELLINGS: &[(&str, Dialect)] = &[
     ("sqlite", Dialect::Sqlite),
 ];
 
+/// The accepted dialects, as an error message lists them.
+pub(crate) const SPELLED: &str = "\"postgres\", \"mysql\" or \"sqlite\"";
+
 /// How a dialect compares identifiers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum IdentifierCase {
@@ -267,9 +270,7 @@ impl std::str::FromStr for Dialect {
             .iter()
             .find(|(name, _)| *name == s)
             .map(|(_, d)| *d)
-            .ok_or_else(|| {
-                format!("unknown dialect `{s}`; expected \"postgres\", \"mysql\" or \"sqlite\"")
-            })
+            .ok_or_else(|| format!("unknown dialect `{s}`; expected {SPELLED}"))
     }
 }
 

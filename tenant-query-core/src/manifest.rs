@@ -20,11 +20,15 @@
 //! scope = "global"
 //! ```
 
-use std::fmt;
+mod check;
+mod error;
+mod raw;
+
 use std::path::Path;
 
 use sqlparser::ast::{Ident, ObjectName};
 
+pub use self::error::{ManifestError, ManifestProblem};
 use crate::dialect::Dialect;
 
 /// Whether a table's rows belong to one tenant or are shared by all.
@@ -51,6 +55,14 @@ pub enum TenantIdType {
 }
 
 impl TenantIdType {
+    /// Every type, for spelling lookups.
+    const ALL: [TenantIdType; 4] = [
+        TenantIdType::I64,
+        TenantIdType::I32,
+        TenantIdType::Uuid,
+        TenantIdType::String,
+    ];
+
     /// The spelling used in `tenant-schema.toml`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -84,28 +96,6 @@ impl TableConfig {
     }
 }
 
-/// An invalid manifest: which file, which key, what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManifestError {
-    /// The file (or other origin) the manifest came from.
-    pub origin: String,
-    /// The offending key, dotted (`tables.orders.scope`), when there is one.
-    pub key: Option<String>,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-impl fmt::Display for ManifestError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.key {
-            Some(key) => write!(f, "{}: `{}`: {}", self.origin, key, self.message),
-            None => write!(f, "{}: {}", self.origin, self.message),
-        }
-    }
-}
-
-impl std::error::Error for ManifestError {}
-
 /// A validated `tenant-schema.toml`.
 ///
 /// ```
@@ -135,235 +125,42 @@ pub struct Manifest {
     origin: String,
 }
 
-const TOP_KEYS: &[&str] = &["dialect", "tenant_column", "tenant_id_type", "tables"];
-const TABLE_KEYS: &[&str] = &["scope", "tenant_column", "columns"];
-
 impl Manifest {
     /// Reads and validates a manifest file.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Manifest, ManifestError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ManifestError {
-            origin: origin.clone(),
-            key: None,
-            message: format!("cannot read the manifest: {e}"),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ManifestError::whole(&origin, format!("cannot read the manifest: {e}")))?;
         Manifest::from_toml_str(&text, &origin)
     }
 
     /// Parses and validates manifest text; `origin` names it in error messages.
+    ///
+    /// Every problem is reported, each with its key and position (see [`ManifestError`]).
+    /// Unknown keys are all reported too, but the part of the manifest that holds one is not
+    /// checked further: a table with an unknown key, or the whole manifest for an unknown
+    /// top-level key (the raw structs deny unknown fields).
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Manifest, ManifestError> {
-        let err = |key: Option<String>, message: String| ManifestError {
-            origin: origin.to_owned(),
-            key,
-            message,
-        };
-        let root: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| err(None, e.to_string().trim_end().to_owned()))?;
-
-        for key in root.keys() {
-            if !TOP_KEYS.contains(&key.as_str()) {
-                return Err(err(Some(key.clone()), unknown_key_message(key, TOP_KEYS)));
-            }
-        }
-
-        let dialect = match root.get("dialect") {
-            None => {
-                return Err(err(
-                    Some("dialect".into()),
-                    "missing; add `dialect = \"postgres\"` (or \"mysql\", \"sqlite\")".into(),
-                ))
-            }
-            Some(v) => {
-                let s = expect_str(v).ok_or_else(|| {
-                    err(
-                        Some("dialect".into()),
-                        "must be a string: \"postgres\", \"mysql\" or \"sqlite\"".into(),
-                    )
-                })?;
-                s.parse::<Dialect>()
-                    .map_err(|m| err(Some("dialect".into()), m))?
-            }
-        };
-
-        let tenant_column = match root.get("tenant_column") {
-            None => "tenant_id".to_owned(),
-            Some(v) => valid_column_name(v)
-                .map_err(|m| err(Some("tenant_column".into()), m))?
-                .to_owned(),
-        };
-
-        let tenant_id_type = match root.get("tenant_id_type") {
-            None => TenantIdType::default(),
-            Some(v) => match expect_str(v) {
-                Some("i64") => TenantIdType::I64,
-                Some("i32") => TenantIdType::I32,
-                Some("uuid") => TenantIdType::Uuid,
-                Some("string") => TenantIdType::String,
-                _ => {
-                    return Err(err(
-                        Some("tenant_id_type".into()),
-                        format!(
-                            "unknown type {}; expected \"i64\", \"i32\", \"uuid\" or \"string\"",
-                            v
-                        ),
-                    ))
-                }
-            },
-        };
-
-        let mut tables: Vec<TableConfig> = Vec::new();
-        let declared = match root.get("tables") {
-            None => None,
-            Some(toml::Value::Table(t)) => Some(t),
-            Some(_) => {
-                return Err(err(
-                    Some("tables".into()),
-                    "must be a table of tables, e.g. `[tables.orders]`".into(),
-                ))
-            }
-        };
-        for (name, value) in declared.into_iter().flatten() {
-            let key = format!("tables.{}", toml_key(name));
-            let table = value.as_table().ok_or_else(|| {
-                err(
-                    Some(key.clone()),
-                    "must be a table with a `scope`, e.g. `[tables.orders]` and `scope = \"tenant\"`"
-                        .into(),
-                )
-            })?;
-            for k in table.keys() {
-                if !TABLE_KEYS.contains(&k.as_str()) {
-                    return Err(err(
-                        Some(format!("{key}.{}", toml_key(k))),
-                        unknown_key_message(k, TABLE_KEYS),
-                    ));
-                }
-            }
-            let parts: Vec<&str> = name.split('.').collect();
-            if parts.iter().any(|p| p.is_empty() || p.trim() != *p) || parts.len() > 2 {
-                return Err(err(
-                    Some(key),
-                    "a table name is `table` or `schema.table`, without spaces or empty parts"
-                        .into(),
-                ));
-            }
-            let scope =
-                match table.get("scope").map(expect_str) {
-                    Some(Some("tenant")) => Scope::Tenant,
-                    Some(Some("global")) => Scope::Global,
-                    None => return Err(err(
-                        Some(format!("{key}.scope")),
-                        "missing; every table says `scope = \"tenant\"` or `scope = \"global\"`"
-                            .into(),
-                    )),
-                    Some(_) => {
-                        return Err(err(
-                            Some(format!("{key}.scope")),
-                            format!(
-                                "unknown scope {}; expected \"tenant\" or \"global\"",
-                                table["scope"]
-                            ),
-                        ))
-                    }
-                };
-            let table_tenant_column = match table.get("tenant_column") {
-                None => None,
-                Some(v) => Some(
-                    valid_column_name(v)
-                        .map_err(|m| err(Some(format!("{key}.tenant_column")), m))?
-                        .to_owned(),
-                ),
-            };
-            if scope == Scope::Global && table_tenant_column.is_some() {
-                return Err(err(
-                    Some(format!("{key}.tenant_column")),
-                    "a global table has no tenant column; remove it or set `scope = \"tenant\"`"
-                        .into(),
-                ));
-            }
-            let columns = match table.get("columns") {
-                None => None,
-                Some(toml::Value::Array(items)) => {
-                    let mut cols = Vec::with_capacity(items.len());
-                    for item in items {
-                        let c = valid_column_name(item)
-                            .map_err(|m| err(Some(format!("{key}.columns")), m))?;
-                        if cols.iter().any(|x: &String| {
-                            dialect.normalize_ident(x, false) == dialect.normalize_ident(c, false)
-                        }) {
-                            return Err(err(
-                                Some(format!("{key}.columns")),
-                                format!("column `{c}` is listed twice"),
-                            ));
-                        }
-                        cols.push(c.to_owned());
-                    }
-                    Some(cols)
-                }
-                Some(_) => return Err(err(
-                    Some(format!("{key}.columns")),
-                    "must be an array of column names, e.g. `columns = [\"id\", \"tenant_id\"]`"
-                        .into(),
-                )),
-            };
-            let effective_tenant_column = match scope {
-                Scope::Tenant => Some(
-                    table_tenant_column
-                        .clone()
-                        .unwrap_or_else(|| tenant_column.clone()),
-                ),
-                Scope::Global => None,
-            };
-            if let (Some(tc), Some(cols)) = (&effective_tenant_column, &columns) {
-                if !cols.iter().any(|c| c == tc) {
-                    return Err(err(
-                        Some(format!("{key}.columns")),
-                        format!(
-                            "a scoped table's columns must include its tenant column `{tc}`; add \"{tc}\" to the list"
-                        ),
-                    ));
-                }
-            }
-            let normalized = dialect.normalize_declared_name(name);
-            if let Some(previous) = tables.iter().find(|t| t.normalized == normalized) {
-                return Err(err(
-                    Some(key),
-                    format!(
-                        "declares the same {} table as `tables.{}`; keep one of them",
-                        dialect,
-                        toml_key(&previous.name)
-                    ),
-                ));
-            }
-            tables.push(TableConfig {
-                name: name.clone(),
-                scope,
-                tenant_column: effective_tenant_column,
-                columns,
-                normalized,
-            });
-        }
-
-        Ok(Manifest {
-            dialect,
-            tenant_column,
-            tenant_id_type,
-            tables,
-            origin: origin.to_owned(),
-        })
+        let mut cx = check::Ctxt::new(text);
+        let manifest = check::read(&mut cx).and_then(|raw| check::manifest(&mut cx, &raw, origin));
+        cx.finish(origin, manifest)
     }
 
     /// Returns this manifest with another dialect, as `tenant-query rewrite --dialect` does.
     pub fn with_dialect(mut self, dialect: Dialect) -> Manifest {
         if dialect != self.dialect {
             self.dialect = dialect;
-            for t in &mut self.tables {
-                t.normalized = dialect.normalize_declared_name(&t.name);
-            }
+            self.normalize_names();
         }
         self
+    }
+
+    /// Computes each table's name as the dialect compares it.
+    fn normalize_names(&mut self) {
+        for t in &mut self.tables {
+            t.normalized = self.dialect.normalize_declared_name(&t.name);
+        }
     }
 
     /// The dialect queries are written in.
@@ -429,47 +226,24 @@ pub(crate) fn object_name_parts(name: &ObjectName) -> Option<Vec<&Ident>> {
     name.0.iter().map(|p| p.as_ident()).collect()
 }
 
-fn expect_str(v: &toml::Value) -> Option<&str> {
-    v.as_str()
-}
-
-fn valid_column_name(v: &toml::Value) -> Result<&str, String> {
-    match v.as_str() {
-        Some(s) if !s.is_empty() && s.trim() == s && !s.contains('.') => Ok(s),
-        Some(s) => Err(format!("`{s}` is not a column name")),
-        None => Err(format!("expected a column name string, found {v}")),
-    }
-}
-
-fn unknown_key_message(key: &str, allowed: &[&str]) -> String {
-    let allowed_list = allowed
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    match crate::diagnostic::closest(key, allowed.iter().copied()) {
-        Some(s) => format!("unknown key; did you mean `{s}`? (allowed: {allowed_list})"),
-        None => format!("unknown key (allowed: {allowed_list})"),
-    }
-}
-
-fn toml_key(k: &str) -> String {
-    if !k.is_empty()
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        k.to_owned()
-    } else {
-        format!("\"{}\"", k.replace('\\', "\\\\").replace('"', "\\\""))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Location;
 
     fn parse(text: &str) -> Result<Manifest, ManifestError> {
         Manifest::from_toml_str(text, "tenant-schema.toml")
+    }
+
+    /// The one problem of a manifest that has exactly one.
+    fn single(text: &str) -> ManifestProblem {
+        let e = parse(text).unwrap_err();
+        assert_eq!(e.errors.len(), 1, "{text:?}: {e}");
+        e.errors.into_iter().next().unwrap()
+    }
+
+    fn at(line: u64, column: u64) -> Location {
+        Location { line, column }
     }
 
     #[test]
@@ -511,31 +285,30 @@ mod tests {
         let e = parse("dialect = \"postgres\"\n[tables.orders]\nscope = \"tenent\"\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "tenant-schema.toml: `tables.orders.scope`: unknown scope \"tenent\"; expected \"tenant\" or \"global\""
+            "tenant-schema.toml:3:9: `tables.orders.scope`: unknown scope \"tenent\"; expected \"tenant\" or \"global\""
         );
-        let e = parse("dialect = \"oracle\"\n").unwrap_err();
+        let e = single("dialect = \"oracle\"\n");
         assert_eq!(e.key.as_deref(), Some("dialect"));
         assert!(e.message.contains("unknown dialect `oracle`"));
-        let e = parse("dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\ncolums = []\n")
-            .unwrap_err();
+        let text = "dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\ncolums = []\n";
+        let e = single(text);
         assert_eq!(e.key.as_deref(), Some("tables.orders.colums"));
-        assert!(e.message.contains("did you mean `columns`?"), "{e}");
-        let e = parse("dialect = \"sqlite\"\nfoo = 1\n").unwrap_err();
+        let shown = parse(text).unwrap_err().to_string();
+        assert!(shown.contains("did you mean `columns`?"), "{shown}");
+        let e = single("dialect = \"sqlite\"\nfoo = 1\n");
         assert_eq!(e.key.as_deref(), Some("foo"));
     }
 
     #[test]
     fn rejects_duplicates_after_normalisation() {
-        let e = parse(
+        let e = single(
             "dialect = \"postgres\"\n[tables.orders]\nscope = \"tenant\"\n[tables.\"public.orders\"]\nscope = \"global\"\n",
-        )
-        .unwrap_err();
-        assert!(e.message.contains("same postgres table"), "{e}");
-        let e = parse(
+        );
+        assert!(e.message.contains("same postgres table"), "{e:?}");
+        let e = single(
             "dialect = \"mysql\"\n[tables.Orders]\nscope = \"tenant\"\n[tables.orders]\nscope = \"global\"\n",
-        )
-        .unwrap_err();
-        assert!(e.message.contains("same mysql table"), "{e}");
+        );
+        assert!(e.message.contains("same mysql table"), "{e:?}");
         // Case matters for stored names in PostgreSQL.
         parse(
             "dialect = \"postgres\"\n[tables.Orders]\nscope = \"tenant\"\n[tables.orders]\nscope = \"global\"\n",
@@ -545,12 +318,11 @@ mod tests {
 
     #[test]
     fn scoped_columns_must_include_the_tenant_column() {
-        let e = parse(
+        let e = single(
             "dialect = \"postgres\"\n[tables.users]\nscope = \"tenant\"\ncolumns = [\"id\", \"email\"]\n",
-        )
-        .unwrap_err();
+        );
         assert_eq!(e.key.as_deref(), Some("tables.users.columns"));
-        assert!(e.message.contains("tenant column `tenant_id`"), "{e}");
+        assert!(e.message.contains("tenant column `tenant_id`"), "{e:?}");
     }
 
     #[test]
@@ -577,11 +349,131 @@ mod tests {
                 "tables.\"a.b.c\"",
             ),
         ] {
-            let e = parse(text).unwrap_err();
-            assert_eq!(e.key.as_deref(), Some(key), "{text:?}: {e}");
+            let e = single(text);
+            assert_eq!(e.key.as_deref(), Some(key), "{text:?}: {e:?}");
         }
-        let e = parse("dialect = \"sqlite\"\n[tables.t\n").unwrap_err();
+        let e = single("dialect = \"sqlite\"\n[tables.t\n");
         assert!(e.key.is_none());
-        assert!(e.message.contains("line 2"), "{e}");
+        assert_eq!(e.span.map(|(start, _)| start.line), Some(2), "{e:?}");
+    }
+
+    #[test]
+    fn reports_every_problem_together() {
+        let e = parse(
+            "dialect = \"oracle\"\n\
+             tenant_id_type = 8\n\
+             [tables.orders]\n\
+             scope = \"tenent\"\n\
+             [tables.users]\n\
+             scope = \"global\"\n\
+             tenant_column = \"org_id\"\n\
+             [tables.items]\n\
+             scope = \"tenant\"\n\
+             columns = [\"id\", \"\", \"id\"]\n\
+             [tables.misc]\n\
+             colums = [\"id\"]\n",
+        )
+        .unwrap_err();
+        let keys: Vec<_> = e.errors.iter().map(|p| p.key.as_deref().unwrap()).collect();
+        // A table with an unknown key is reported for that key alone: `deny_unknown_fields`
+        // stops reading it. Columns listed twice are found only once the dialect is known.
+        assert_eq!(
+            keys,
+            [
+                "dialect",
+                "tenant_id_type",
+                "tables.orders.scope",
+                "tables.users.tenant_column",
+                "tables.items.columns",
+                "tables.misc.colums",
+            ],
+            "{e}"
+        );
+        assert_eq!(e.to_string().lines().count(), 6, "{e}");
+        let e = parse(
+            "dialect = \"sqlite\"\n[tables.a]\nscope = \"tenant\"\ncolumns = [\"tenant_id\", \"x\", \"X\"]\n\
+             [tables.A]\nscope = \"global\"\n",
+        )
+        .unwrap_err();
+        let messages: Vec<_> = e.errors.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "declares the same sqlite table as `tables.A`",
+                "column `X` is listed twice"
+            ],
+            "{e}"
+        );
+        assert!(e
+            .to_string()
+            .lines()
+            .all(|l| l.starts_with("tenant-schema.toml:")));
+    }
+
+    #[test]
+    fn problems_point_at_the_text() {
+        let text = "dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenent\"\ncolumns = [\"id\", \" x\"]\n";
+        let e = parse(text).unwrap_err();
+        let spans: Vec<_> = e.errors.iter().map(|p| p.span.unwrap()).collect();
+        // `"tenent"`, and `" x"` in the columns list, each from its first character to just
+        // past its last.
+        assert_eq!(
+            spans,
+            [(at(3, 9), at(3, 17)), (at(4, 18), at(4, 22))],
+            "{e}"
+        );
+        assert_eq!(e.errors[1].message, "` x` is not a column name");
+        // A missing scope points at the table's name.
+        let e = single("dialect = \"sqlite\"\n[tables.orders]\n");
+        assert_eq!(e.span, Some((at(2, 9), at(2, 15))));
+        // The TOML parser's own errors keep its position.
+        let e = single("dialect = \"sqlite\"\n[tables.t\n");
+        assert_eq!(e.span.unwrap().0, at(2, 10), "{e:?}");
+    }
+
+    #[test]
+    fn misspelled_keys_get_a_suggestion() {
+        let e = single("dialet = \"sqlite\"\n");
+        assert_eq!(e.key.as_deref(), Some("dialet"));
+        assert_eq!(e.message, "unknown key");
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `dialect`? (allowed: `dialect`, `tenant_column`, `tenant_id_type`, `tables`)")
+        );
+        assert_eq!(e.span, Some((at(1, 1), at(1, 7))));
+
+        let e = single(
+            "dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\ntenant_colum = \"x\"\n",
+        );
+        assert_eq!(e.key.as_deref(), Some("tables.orders.tenant_colum"));
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `tenant_column`? (allowed: `scope`, `tenant_column`, `columns`)")
+        );
+        assert_eq!(e.span, Some((at(4, 1), at(4, 13))));
+
+        // Nothing close: the help lists the allowed keys.
+        let e = single("dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\nxyz = 1\n");
+        assert_eq!(
+            e.help.as_deref(),
+            Some("remove it (allowed: `scope`, `tenant_column`, `columns`)")
+        );
+    }
+
+    #[test]
+    fn the_key_lists_match_the_raw_structs() {
+        // Every key the unknown-key check allows deserializes under `deny_unknown_fields`.
+        let m = parse(
+            "dialect = \"sqlite\"\ntenant_column = \"t\"\ntenant_id_type = \"uuid\"\n\
+             [tables.a]\nscope = \"tenant\"\ntenant_column = \"u\"\ncolumns = [\"u\"]\n",
+        )
+        .unwrap();
+        assert_eq!(m.tenant_id_type(), TenantIdType::Uuid);
+        assert_eq!(m.table("a").unwrap().columns, Some(vec!["u".to_owned()]));
+        assert_eq!(
+            raw::TOP_KEYS.len() + raw::TABLE_KEYS.len(),
+            7,
+            "a new key needs a field in RawManifest or RawTable"
+        );
     }
 }
