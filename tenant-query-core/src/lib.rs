@@ -38,6 +38,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod declared;
 mod diagnostic;
 mod manifest;
 mod parse;
@@ -45,7 +46,7 @@ mod placeholders;
 mod rewrite;
 mod unscoped;
 
-pub use diagnostic::{Diagnostic, DiagnosticKind, Location};
+pub use diagnostic::{Diagnostic, DiagnosticKind, Label, Location, RenderStyle, Span};
 pub use manifest::{Dialect, Manifest, ManifestError, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};
 pub use rewrite::{rewrite, Rewritten};
