@@ -38,6 +38,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod declared;
 mod diagnostic;
 mod dialect;
 mod manifest;
@@ -46,7 +47,7 @@ mod placeholders;
 mod rewrite;
 mod unscoped;
 
-pub use diagnostic::{Diagnostic, DiagnosticKind, Location};
+pub use diagnostic::{Diagnostic, DiagnosticKind, Label, Location, RenderStyle, Span};
 pub use dialect::Dialect;
 pub use manifest::{Manifest, ManifestError, ManifestProblem, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};

@@ -2,9 +2,8 @@
 
 use sqlparser::ast::{Spanned, Statement};
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::Span;
 
-use crate::diagnostic::{Diagnostic, DiagnosticKind, Location};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Location, Span};
 use crate::dialect::Dialect;
 
 /// Deep enough for any hand-written query, shallow enough that no input can exhaust the stack
@@ -33,7 +32,7 @@ pub(crate) fn single_statement(dialect: Dialect, sql: &str) -> Result<Statement,
             DiagnosticKind::StatementCount,
             format!("the SQL string holds {n} statements; only one is allowed"),
         )
-        .at(location(statements[1].span()))
+        .at(source_span(statements[1].span()))
         .help("split them into one macro call per statement, and run them in a transaction if they belong together")),
     }
 }
@@ -62,7 +61,7 @@ fn reject_executable_comments(
                     DiagnosticKind::Unsupported,
                     "MySQL reads `--` as a comment only when a space follows, so the rest of this line may run as SQL",
                 )
-                .at(location(t.span))
+                .at(source_span(t.span))
                 .help("put a space after `--`, or use `#` or `/* … */` comments"));
             }
         }
@@ -72,7 +71,7 @@ fn reject_executable_comments(
                     DiagnosticKind::Unsupported,
                     "MySQL runs the text of `/*! … */` comments, which the engine cannot see",
                 )
-                .at(location(t.span))
+                .at(source_span(t.span))
                 .help("write the SQL outside the comment, or remove the comment"));
             }
         }
@@ -98,7 +97,7 @@ fn syntax_error(dialect: Dialect, sql: &str, e: ParserError) -> Diagnostic {
         at = Some(end_of(sql));
     }
     Diagnostic::new(DiagnosticKind::Syntax, format!("syntax error: {message}"))
-        .at(at)
+        .at(at.map(Span::point))
         .help(format!(
             "the SQL must be valid {} SQL; check the statement near this position",
             dialect.display_name()
@@ -133,22 +132,23 @@ fn end_of(sql: &str) -> Location {
 }
 
 /// Where the first token of `sql` starts: the position of a whole-statement problem.
-pub(crate) fn first_token(dialect: Dialect, sql: &str) -> Option<Location> {
+pub(crate) fn first_token(dialect: Dialect, sql: &str) -> Option<Span> {
     let d = dialect.parser_dialect();
     sqlparser::tokenizer::Tokenizer::new(d.as_ref(), sql)
         .tokenize_with_location()
         .ok()?
         .into_iter()
         .find(|t| !matches!(t.token, sqlparser::tokenizer::Token::Whitespace(_)))
-        .and_then(|t| location(t.span))
+        .and_then(|t| source_span(t.span))
 }
 
-/// The start of a span as a location, if the span is known.
-pub(crate) fn location(span: Span) -> Option<Location> {
-    (span.start.line > 0).then_some(Location {
-        line: span.start.line,
-        column: span.start.column,
-    })
+/// A span of the parser's as a diagnostic span, if the parser knows where it is.
+pub(crate) fn source_span(span: sqlparser::tokenizer::Span) -> Option<Span> {
+    let at = |l: sqlparser::tokenizer::Location| Location {
+        line: l.line,
+        column: l.column,
+    };
+    (span.start.line > 0).then_some(Span::new(at(span.start), at(span.end)))
 }
 
 #[cfg(test)]
@@ -160,7 +160,7 @@ mod tests {
         let e = single_statement(Dialect::Postgres, "SELECT *\nFROM orders WHERE").unwrap_err();
         assert_eq!(e.kind, DiagnosticKind::Syntax);
         assert_eq!(
-            e.location,
+            e.location(),
             Some(Location {
                 line: 2,
                 column: 18
@@ -178,7 +178,7 @@ mod tests {
         let e = single_statement(Dialect::Sqlite, "SELECT 1; SELECT 2").unwrap_err();
         assert_eq!(e.kind, DiagnosticKind::StatementCount);
         assert_eq!(
-            e.location,
+            e.location(),
             Some(Location {
                 line: 1,
                 column: 11

@@ -7,7 +7,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::dialect::{Dialect, PlaceholderStyle};
-use crate::parse::location;
+use crate::parse::source_span;
 
 /// What sits at one bind position of the rewritten statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,11 +88,11 @@ impl Params {
                         .parse()
                         .ok()
                         .filter(|n| (1..=65535).contains(n))
-                        .ok_or_else(|| bad_placeholder(text, dialect).at(location(*span)))?;
+                        .ok_or_else(|| bad_placeholder(text, dialect).at(source_span(*span)))?;
                     max_numbered = max_numbered.max(n);
                 }
                 None if text == "?" && dialect.supports_bare_question_placeholder() => {}
-                None => return Err(bad_placeholder(text, dialect).at(location(*span))),
+                None => return Err(bad_placeholder(text, dialect).at(source_span(*span))),
             }
         }
         if bare > 0 && max_numbered > 0 {
@@ -100,7 +100,7 @@ impl Params {
                 DiagnosticKind::Placeholder,
                 "the statement mixes `?` with numbered placeholders",
             )
-            .at(location(values[0].0))
+            .at(source_span(values[0].0))
             .help("number every placeholder (`?1`, `?2`, …) or none of them"));
         }
 

@@ -16,7 +16,11 @@ pub fn expand(kind: Kind, tokens: TokenStream) -> TokenStream {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| try_expand(kind, tokens)));
     match result {
         Ok(Ok(tokens)) => tokens,
-        Ok(Err(err)) => err.to_compile_error(),
+        // A block, so that several errors still expand to one expression.
+        Ok(Err(err)) => {
+            let errors = err.to_compile_error();
+            quote! {{ #errors }}
+        }
         Err(_) => syn::Error::new(
             Span::call_site(),
             format!(

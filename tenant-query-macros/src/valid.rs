@@ -1,6 +1,8 @@
 //! Validation: the engine's verdict on the SQL and the argument count, as spanned errors.
 
-use tenant_query_core::{check_unscoped, rewrite, BindPlan, BindSlot, Diagnostic, Manifest};
+use tenant_query_core::{
+    check_unscoped, rewrite, BindPlan, BindSlot, Diagnostic, Manifest, RenderStyle,
+};
 
 use crate::ast::{Input, Kind, OutputKind, ScopeKind};
 
@@ -27,7 +29,7 @@ pub fn validate(kind: Kind, manifest: &Manifest, input: &Input) -> syn::Result<P
     }));
     let rewritten = match outcome {
         Ok(Ok(r)) => r,
-        Ok(Err(diag)) => return Err(syn::Error::new(input.sql.span(), render(&diag, &sql))),
+        Ok(Err(diag)) => return Err(compile_errors(&diag, &sql, input.sql.span())),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()
@@ -96,90 +98,62 @@ fn check_arity(kind: Kind, input: &Input, plan: &BindPlan) -> syn::Result<()> {
     Err(syn::Error::new(span, message))
 }
 
-/// Renders an engine diagnostic: the message, the offending SQL line with the position
-/// underlined, and the help.
+/// One compile error per problem of an engine diagnostic, all on the SQL literal.
+fn compile_errors(diag: &Diagnostic, sql: &str, literal: proc_macro2::Span) -> syn::Error {
+    diag.problems()
+        .iter()
+        .map(|d| syn::Error::new(literal, render(d, sql)))
+        .reduce(|mut all, e| {
+            all.combine(e);
+            all
+        })
+        .unwrap_or_else(|| syn::Error::new(literal, render(diag, sql)))
+}
+
+/// Renders an engine diagnostic with the SQL and the spans underlined.
 ///
 /// A proc macro can only point at the whole string literal on stable Rust, so the position
-/// inside the SQL is spelled out (`line L, column C`) and shown under the line itself.
+/// inside the SQL is drawn in the message itself.
 pub fn render(diag: &Diagnostic, sql: &str) -> String {
-    let mut out = diag.message.clone();
-    if let Some(at) = diag.location {
-        let line = usize::try_from(at.line)
-            .ok()
-            .and_then(|l| l.checked_sub(1))
-            .and_then(|l| sql.lines().nth(l));
-        out.push_str(&format!(
-            "\n  at line {}, column {} of the SQL",
-            at.line, at.column
-        ));
-        if let Some(line) = line {
-            let column = usize::try_from(at.column).unwrap_or(1).max(1);
-            let shown = line.trim_end();
-            // Keep the line's own indentation out of the picture, but keep columns aligned.
-            let indent = shown.len() - shown.trim_start().len();
-            let indent_chars = shown[..indent].chars().count();
-            let start = column.saturating_sub(1).max(indent_chars);
-            let width = shown
-                .chars()
-                .skip(column - 1)
-                .take_while(|c| {
-                    c.is_alphanumeric() || matches!(c, '_' | '.' | '"' | '`' | '$' | '?')
-                })
-                .count()
-                .max(1);
-            out.push_str(&format!(
-                ":\n      {}\n      {}{}",
-                shown.trim_start(),
-                " ".repeat(start - indent_chars),
-                "^".repeat(width)
-            ));
-        }
-    }
-    if let Some(help) = &diag.help {
-        out.push_str(&format!("\n  help: {help}"));
-    }
-    out
+    diag.render(sql, "SQL", RenderStyle::CompileError)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tenant_query_core::{DiagnosticKind, Location};
+    use tenant_query_core::Manifest;
 
-    fn diag(line: u64, column: u64) -> Diagnostic {
-        Diagnostic {
-            kind: DiagnosticKind::UnknownTable,
-            message: "table `invoice` is not declared".into(),
-            location: Some(Location { line, column }),
-            help: Some("did you mean `invoices`?".into()),
-        }
+    fn unknown_table(sql: &str) -> String {
+        let manifest = Manifest::from_toml_str(
+            "dialect = \"postgres\"\n[tables.invoices]\nscope = \"tenant\"\n",
+            "tenant-schema.toml",
+        )
+        .unwrap();
+        render(&rewrite(&manifest, sql).unwrap_err(), sql)
     }
 
     #[test]
     fn renders_the_line_and_underlines_the_name() {
-        let text = render(&diag(1, 15), "SELECT * FROM invoice WHERE id = $1");
-        assert_eq!(
-            text,
-            "table `invoice` is not declared\n  at line 1, column 15 of the SQL:\n      \
-             SELECT * FROM invoice WHERE id = $1\n                    ^^^^^^^\n  help: did you mean \
-             `invoices`?"
-        );
-    }
-
-    #[test]
-    fn strips_the_indentation_of_later_lines() {
-        let text = render(&diag(2, 15), "SELECT *\n         FROM invoice");
+        let text = unknown_table("SELECT * FROM invoice WHERE id = $1");
         assert!(
-            text.contains("\n      FROM invoice\n           ^^^^^^^\n"),
+            text.starts_with("TQ0001: table `invoice` is not declared in tenant-schema.toml\n"),
             "{text}"
         );
+        assert!(
+            text.contains(
+                "1 | SELECT * FROM invoice WHERE id = $1\n  |               ^^^^^^^ not declared"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("= help: did you mean `invoices`?"), "{text}");
     }
 
     #[test]
-    fn survives_positions_outside_the_text() {
-        for (line, column) in [(0, 0), (9, 1), (1, 99)] {
-            let text = render(&diag(line, column), "SELECT 1");
-            assert!(text.starts_with("table `invoice`"), "{text}");
-        }
+    fn shows_later_lines_with_their_number() {
+        let text = unknown_table("SELECT *\n         FROM invoice");
+        assert!(
+            text.contains("2 |          FROM invoice\n  |               ^^^^^^^"),
+            "{text}"
+        );
     }
 }

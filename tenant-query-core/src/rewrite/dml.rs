@@ -11,7 +11,7 @@ use sqlparser::ast::{
 use super::{and_into, Binding, Rewriter};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::manifest::{object_name_parts, TableConfig};
-use crate::parse::location;
+use crate::parse::source_span;
 
 impl<'m> Rewriter<'m> {
     pub(crate) fn insert(&mut self, insert: &mut Insert) -> Result<(), Diagnostic> {
@@ -22,7 +22,7 @@ impl<'m> Rewriter<'m> {
                 return Err(Diagnostic::unsupported(format!(
                     "cannot insert into `{other}`: only tables declared in tenant-schema.toml can be written"
                 ))
-                .at(location(span)))
+                .at(source_span(span)))
             }
         };
         if insert.overwrite
@@ -35,7 +35,7 @@ impl<'m> Rewriter<'m> {
             return Err(Diagnostic::unsupported(
                 "this form of INSERT cannot be scoped to a tenant",
             )
-            .at(location(span))
+            .at(source_span(span))
             .help("write `INSERT INTO table (columns…) VALUES (…)` or `INSERT INTO table (columns…) SELECT …`"));
         }
         let table = self.resolve(&name)?;
@@ -78,7 +78,7 @@ impl<'m> Rewriter<'m> {
                 "REPLACE into tenant-scoped table `{}` could delete another tenant's row that shares a key",
                 table.name
             ))
-            .at(location(span))
+            .at(source_span(span))
             .help("use INSERT … ON CONFLICT … DO UPDATE (or ON DUPLICATE KEY UPDATE), which the engine scopes to the tenant"));
         }
         if !insert.assignments.is_empty() {
@@ -86,7 +86,7 @@ impl<'m> Rewriter<'m> {
                 "INSERT … SET into tenant-scoped table `{}` cannot be stamped with the tenant",
                 table.name
             ))
-            .at(location(span))
+            .at(source_span(span))
             .help("write `INSERT INTO table (columns…) VALUES (…)`"));
         }
         if insert.columns.is_empty() {
@@ -97,7 +97,7 @@ impl<'m> Rewriter<'m> {
                     table.name
                 ),
             )
-            .at(location(name.span()))
+            .at(source_span(name.span()))
             .help(format!(
                 "name the columns, e.g. `INSERT INTO {} (id, …) VALUES (…)`; the engine adds `{tenant_column}` itself",
                 name
@@ -127,7 +127,7 @@ impl<'m> Rewriter<'m> {
                 "INSERT … DEFAULT VALUES into tenant-scoped table `{}` cannot be stamped with the tenant",
                 table.name
             ))
-            .at(location(span))
+            .at(source_span(span))
             .help("list the columns and VALUES"));
         };
         self.stamp_query(source)?;
@@ -179,7 +179,7 @@ impl<'m> Rewriter<'m> {
                         "ON DUPLICATE KEY UPDATE after INSERT … SELECT that reads `{}` under its own name cannot be made safe",
                         table.name
                     ))
-                    .at(location(span))
+                    .at(source_span(span))
                     .help(format!(
                         "give `{}` an alias in the SELECT (`FROM {} AS src`)",
                         table.name, table.name
@@ -193,7 +193,7 @@ impl<'m> Rewriter<'m> {
                         return Err(Diagnostic::unsupported(
                             "tuple assignments in ON DUPLICATE KEY UPDATE cannot be scoped",
                         )
-                        .at(location(a.span())));
+                        .at(source_span(a.span())));
                     };
                     // The existing row's value, qualified so that no other name can shadow it.
                     let parts: Vec<Ident> = object_name_parts(column)
@@ -217,7 +217,7 @@ impl<'m> Rewriter<'m> {
             }
             Some(_) => Err(
                 Diagnostic::unsupported("this ON clause of INSERT cannot be scoped")
-                    .at(location(span)),
+                    .at(source_span(span)),
             ),
         }
     }
@@ -249,7 +249,7 @@ impl<'m> Rewriter<'m> {
             other => Err(Diagnostic::unsupported(
                 "the source of this INSERT cannot be stamped with the tenant",
             )
-            .at(location(other.span()))
+            .at(source_span(other.span()))
             .help("use VALUES or SELECT")),
         }
     }
@@ -266,7 +266,7 @@ impl<'m> Rewriter<'m> {
             return Err(Diagnostic::unsupported(
                 "UPDATE OR REPLACE could delete another tenant's row that shares a key",
             )
-            .at(location(update.span()))
+            .at(source_span(update.span()))
             .help("use a plain UPDATE"));
         }
         self.reject_tenant_assignment(&update.assignments, &bindings)?;
@@ -380,7 +380,7 @@ impl<'m> Rewriter<'m> {
             return Err(Diagnostic::unsupported(
                 "a DELETE … USING target must be a table name or alias",
             )
-            .at(location(item.span()))
+            .at(source_span(item.span()))
             .help("name the tables to delete from after DELETE FROM, and join them in USING"));
         };
         let parts: Vec<Ident> = object_name_parts(name)
@@ -392,7 +392,7 @@ impl<'m> Rewriter<'m> {
             return Err(Diagnostic::unsupported(format!(
                 "DELETE target `{name}` is not a table or alias of the USING clause"
             ))
-            .at(location(name.span()))
+            .at(source_span(name.span()))
             .help("name the tables to delete from after DELETE FROM, and join them in USING"));
         }
         self.seen.table_factors += 1;
@@ -458,7 +458,7 @@ fn assignment_columns(target: &AssignmentTarget) -> Vec<&ObjectName> {
 }
 
 fn tenant_write(message: String, column: &ObjectName) -> Diagnostic {
-    Diagnostic::new(DiagnosticKind::TenantColumnWrite, message).at(location(column.span()))
+    Diagnostic::new(DiagnosticKind::TenantColumnWrite, message).at(source_span(column.span()))
 }
 
 /// MySQL `IF(condition, then, otherwise)`.

@@ -21,7 +21,7 @@ use super::query::CteRef;
 use super::{Binding, Rewriter};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::object_name_parts;
-use crate::parse::location;
+use crate::parse::source_span;
 
 impl<'m> Rewriter<'m> {
     /// Scopes one FROM item. Returns the predicates that still have to be applied above it
@@ -53,7 +53,7 @@ impl<'m> Rewriter<'m> {
                         "this kind of join cannot be scoped to a tenant: {}",
                         join_keyword(other)
                     ))
-                    .at(location(span))
+                    .at(source_span(span))
                     .help("use INNER, LEFT, RIGHT or CROSS JOIN"))
                 }
             };
@@ -82,7 +82,7 @@ impl<'m> Rewriter<'m> {
                     return Err(Diagnostic::unsupported(
                         "a FULL JOIN with a tenant-scoped table on either side cannot be filtered exactly in place",
                     )
-                    .at(location(span))
+                    .at(source_span(span))
                     .help("filter each side first: FULL JOIN a derived table or CTE, e.g. `FULL JOIN (SELECT … FROM orders) o ON …`; the engine scopes the table inside it"))
                 }
             }
@@ -117,7 +117,7 @@ impl<'m> Rewriter<'m> {
                         return Err(Diagnostic::unsupported(format!(
                             "`{name}` names a CTE defined later in this WITH RECURSIVE list; MySQL reads the table of that name here and MariaDB the CTE"
                         ))
-                        .at(location(span))
+                        .at(source_span(span))
                         .help("define the CTE before the one that reads it, or rename it"))
                     }
                 }
@@ -128,7 +128,7 @@ impl<'m> Rewriter<'m> {
                             "a column alias list on tenant-scoped table `{}` renames its columns, so the tenant column cannot be found safely",
                             table.name
                         ))
-                        .at(location(alias.name.span))
+                        .at(source_span(alias.name.span))
                         .help("alias the columns in the SELECT list instead (`SELECT o.id AS a …`)"));
                     }
                 }
@@ -164,7 +164,7 @@ impl<'m> Rewriter<'m> {
                     return Err(Diagnostic::unsupported(
                         "an aliased parenthesised join hides the names of the scoped tables inside it",
                     )
-                    .at(location(span))
+                    .at(source_span(span))
                     .help("remove the alias of the parenthesised join, or put the join in a derived table"));
                 }
                 if alias.is_none() {
@@ -183,7 +183,7 @@ impl<'m> Rewriter<'m> {
             other => Err(Diagnostic::unsupported(format!(
                 "this table expression cannot be scoped to a tenant: `{other}`"
             ))
-            .at(location(span))
+            .at(source_span(span))
             .help("use plain tables, subqueries and joins")),
         }
     }
@@ -214,7 +214,7 @@ fn outer_without_on(kind: &str, side: &str, span: sqlparser::tokenizer::Span) ->
     Diagnostic::unsupported(format!(
         "a {kind} JOIN with USING, NATURAL or no condition cannot filter the tenant-scoped table on its {side} side"
     ))
-    .at(location(span))
+    .at(source_span(span))
     .help(format!(
         "write the join condition with ON (`{kind} JOIN t ON t.a = u.a`) so the tenant filter can join it"
     ))
@@ -224,7 +224,7 @@ fn table_function(name: &str, span: sqlparser::tokenizer::Span) -> Diagnostic {
     Diagnostic::unsupported(format!(
         "table-valued function `{name}` cannot be vetted: the engine cannot tell which tenants' rows it returns"
     ))
-    .at(location(span))
+    .at(source_span(span))
     .help("select from tables and views declared in tenant-schema.toml, or run the query with `unscoped_query!`")
 }
 

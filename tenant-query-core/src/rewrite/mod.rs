@@ -19,7 +19,7 @@ use sqlparser::ast::{BinaryOperator, Expr, Ident, ObjectName, Spanned, Statement
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::dialect::Dialect;
 use crate::manifest::{Manifest, TableConfig};
-use crate::parse::{self, location};
+use crate::parse::{self, source_span};
 use crate::placeholders::{BindPlan, Params};
 
 /// A statement rewritten for one tenant, and how to bind it.
@@ -74,9 +74,10 @@ pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> 
     let params = Params::analyze(dialect, &mut stmt)?;
 
     let mut rewriter = Rewriter::new(manifest, &params.tenant_marker);
-    rewriter
-        .statement(&mut stmt)
-        .map_err(|e| e.at(parse::first_token(dialect, sql)))?;
+    if let Err(e) = rewriter.statement(&mut stmt) {
+        let e = e.at(parse::first_token(dialect, sql));
+        return Err(crate::declared::with_siblings(e, &rewriter, &stmt));
+    }
     complete::check(&stmt, &rewriter.seen)?;
 
     let mut scoped_tables: Vec<String> = rewriter.scoped.iter().map(|t| t.name.clone()).collect();
@@ -231,7 +232,8 @@ impl<'m> Rewriter<'m> {
                 self.manifest_file()
             ),
         )
-        .at(location(name.span()))
+        .at(source_span(name.span()))
+        .label("not declared")
         .help(help))
     }
 

@@ -8,7 +8,7 @@ use sqlparser::ast::{
 
 use super::{Binding, Rewriter};
 use crate::diagnostic::{closest, Diagnostic, DiagnosticKind};
-use crate::parse::location;
+use crate::parse::source_span;
 
 impl<'m> Rewriter<'m> {
     /// Scopes every query nested anywhere in `node`'s expressions, and checks the columns that
@@ -62,7 +62,8 @@ impl<'m> Rewriter<'m> {
                 binding.table.name, column.value
             ),
         )
-        .at(location(column.span))
+        .at(source_span(column.span))
+        .label("no such column")
         .help(help))
     }
 
@@ -138,7 +139,7 @@ impl VisitorMut for Nested<'_, '_, '_> {
                 Diagnostic::unsupported(
                     "a table reference in an unexpected position cannot be scoped to a tenant",
                 )
-                .at(location(factor.span()))
+                .at(source_span(factor.span()))
                 .help("move the table into a FROM clause or a subquery"),
             );
         }
@@ -151,7 +152,7 @@ impl VisitorMut for Nested<'_, '_, '_> {
                 Diagnostic::unsupported(
                     "a statement nested in an expression cannot be scoped to a tenant",
                 )
-                .at(location(statement.span())),
+                .at(source_span(statement.span())),
             );
         }
         ControlFlow::Continue(())
@@ -250,7 +251,7 @@ fn hidden_table_read(expr: &Expr) -> Result<(), Diagnostic> {
         } => Err(Diagnostic::unsupported(format!(
             "`IN {name}` reads a table inside an expression, which cannot be scoped to a tenant"
         ))
-        .at(location(name.span()))
+        .at(source_span(name.span()))
         .help(format!(
             "write it as a subquery: `IN (SELECT … FROM {name})`"
         ))),
@@ -264,7 +265,7 @@ fn hidden_table_read(expr: &Expr) -> Result<(), Diagnostic> {
                     "`{}` reads rows the engine cannot see, so it cannot be scoped to a tenant",
                     function.name
                 ))
-                .at(location(function.name.span()))
+                .at(source_span(function.name.span()))
                 .help("select the rows with a query over declared tables, or use `unscoped_query!` with a reason"));
             }
             Ok(())

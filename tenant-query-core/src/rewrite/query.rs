@@ -8,7 +8,7 @@ use super::{and_into, Binding, Rewriter};
 use crate::diagnostic::Diagnostic;
 use crate::dialect::CteVisibility;
 use crate::manifest::object_name_parts;
-use crate::parse::location;
+use crate::parse::source_span;
 
 impl<'m> Rewriter<'m> {
     /// Scopes a query: its CTEs, its body, and every subquery in its other clauses.
@@ -17,7 +17,7 @@ impl<'m> Rewriter<'m> {
         if !q.pipe_operators.is_empty() {
             return Err(
                 Diagnostic::unsupported("pipe syntax (`|>`) cannot be scoped to a tenant")
-                    .at(location(q.span()))
+                    .at(source_span(q.span()))
                     .help("write the query with FROM and JOIN clauses"),
             );
         }
@@ -105,7 +105,7 @@ impl<'m> Rewriter<'m> {
             SetExpr::Merge(stmt) => Err(Diagnostic::unsupported(
                 "MERGE statements cannot be scoped to a tenant",
             )
-            .at(location(stmt.span()))
+            .at(source_span(stmt.span()))
             .help("write separate INSERT and UPDATE statements")),
         }
     }
@@ -115,14 +115,14 @@ impl<'m> Rewriter<'m> {
             return Err(Diagnostic::unsupported(
                 "SELECT … INTO creates a table and cannot be scoped to a tenant",
             )
-            .at(location(select.span()))
+            .at(source_span(select.span()))
             .help("create the table in a migration and fill it with INSERT … SELECT"));
         }
         if !select.lateral_views.is_empty() || !select.connect_by.is_empty() {
             return Err(Diagnostic::unsupported(
                 "LATERAL VIEW and CONNECT BY cannot be scoped to a tenant",
             )
-            .at(location(select.span()))
+            .at(source_span(select.span()))
             .help("use a LATERAL subquery or a recursive CTE"));
         }
 
@@ -172,7 +172,7 @@ impl<'m> Rewriter<'m> {
                 return Err(Diagnostic::unsupported(
                     "in SQLite a comma binds like JOIN, so a RIGHT or FULL JOIN after a comma makes the tables before it nullable",
                 )
-                .at(location(item.relation.span()))
+                .at(source_span(item.relation.span()))
                 .help("write the FROM clause with explicit JOINs instead of commas"));
             }
         }

@@ -120,11 +120,14 @@ fn rewrite_command(args: &[String]) -> Result<(), Failure> {
     }
 
     let (out, slots, scoped) = if unscoped {
-        let checked =
-            check_unscoped(&manifest, &sql).map_err(|e| Failure::Rejected(e.render(&sql)))?;
+        let checked = check_unscoped(&manifest, &sql).map_err(|e| {
+            Failure::Rejected(e.render(&sql, "SQL", tenant_query_core::RenderStyle::Plain))
+        })?;
         (checked.sql, checked.bind_plan.slots, Vec::new())
     } else {
-        let rewritten = rewrite(&manifest, &sql).map_err(|e| Failure::Rejected(e.render(&sql)))?;
+        let rewritten = rewrite(&manifest, &sql).map_err(|e| {
+            Failure::Rejected(e.render(&sql, "SQL", tenant_query_core::RenderStyle::Plain))
+        })?;
         (
             rewritten.sql,
             rewritten.bind_plan.slots,
