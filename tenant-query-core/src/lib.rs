@@ -49,7 +49,7 @@ mod unscoped;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Label, Location, RenderStyle, Span};
 pub use dialect::Dialect;
-pub use manifest::{Manifest, ManifestError, ManifestProblem, Scope, TableConfig, TenantIdType};
+pub use manifest::{Manifest, ManifestError, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};
 pub use rewrite::{rewrite, Rewritten};
 pub use unscoped::{check_unscoped, Checked};

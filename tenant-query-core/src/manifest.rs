@@ -28,7 +28,7 @@ use std::path::Path;
 
 use sqlparser::ast::{Ident, ObjectName};
 
-pub use self::error::{ManifestError, ManifestProblem};
+pub use self::error::ManifestError;
 use crate::dialect::Dialect;
 
 /// Whether a table's rows belong to one tenant or are shared by all.
@@ -235,11 +235,42 @@ mod tests {
         Manifest::from_toml_str(text, "tenant-schema.toml")
     }
 
+    /// One problem of a manifest error, with the key its message starts with split off.
+    #[derive(Debug)]
+    struct Problem {
+        key: Option<String>,
+        message: String,
+        help: Option<String>,
+        span: Option<(Location, Location)>,
+    }
+
+    fn problems(e: &ManifestError) -> Vec<Problem> {
+        let split = |m: &str| {
+            let (key, message) = m.strip_prefix('`')?.split_once("`: ")?;
+            Some((Some(key.to_owned()), message.to_owned()))
+        };
+        e.diagnostic
+            .problems()
+            .into_iter()
+            .map(|d| {
+                assert_eq!(d.kind, crate::DiagnosticKind::Manifest);
+                let (key, message) = split(&d.message).unwrap_or((None, d.message.clone()));
+                Problem {
+                    key,
+                    message,
+                    help: d.help,
+                    span: d.span.map(|s| (s.start, s.end)),
+                }
+            })
+            .collect()
+    }
+
     /// The one problem of a manifest that has exactly one.
-    fn single(text: &str) -> ManifestProblem {
+    fn single(text: &str) -> Problem {
         let e = parse(text).unwrap_err();
-        assert_eq!(e.errors.len(), 1, "{text:?}: {e}");
-        e.errors.into_iter().next().unwrap()
+        let mut all = problems(&e);
+        assert_eq!(all.len(), 1, "{text:?}: {e}");
+        all.remove(0)
     }
 
     fn at(line: u64, column: u64) -> Location {
@@ -374,7 +405,7 @@ mod tests {
              colums = [\"id\"]\n",
         )
         .unwrap_err();
-        let keys: Vec<_> = e.errors.iter().map(|p| p.key.as_deref().unwrap()).collect();
+        let keys: Vec<_> = problems(&e).into_iter().map(|p| p.key.unwrap()).collect();
         // A table with an unknown key is reported for that key alone: `deny_unknown_fields`
         // stops reading it. Columns listed twice are found only once the dialect is known.
         assert_eq!(
@@ -395,7 +426,7 @@ mod tests {
              [tables.A]\nscope = \"global\"\n",
         )
         .unwrap_err();
-        let messages: Vec<_> = e.errors.iter().map(|p| p.message.as_str()).collect();
+        let messages: Vec<_> = problems(&e).into_iter().map(|p| p.message).collect();
         assert_eq!(
             messages,
             [
@@ -414,7 +445,7 @@ mod tests {
     fn problems_point_at_the_text() {
         let text = "dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenent\"\ncolumns = [\"id\", \" x\"]\n";
         let e = parse(text).unwrap_err();
-        let spans: Vec<_> = e.errors.iter().map(|p| p.span.unwrap()).collect();
+        let spans: Vec<_> = problems(&e).into_iter().map(|p| p.span.unwrap()).collect();
         // `"tenent"`, and `" x"` in the columns list, each from its first character to just
         // past its last.
         assert_eq!(
@@ -422,7 +453,7 @@ mod tests {
             [(at(3, 9), at(3, 17)), (at(4, 18), at(4, 22))],
             "{e}"
         );
-        assert_eq!(e.errors[1].message, "` x` is not a column name");
+        assert_eq!(problems(&e)[1].message, "` x` is not a column name");
         // A missing scope points at the table's name.
         let e = single("dialect = \"sqlite\"\n[tables.orders]\n");
         assert_eq!(e.span, Some((at(2, 9), at(2, 15))));

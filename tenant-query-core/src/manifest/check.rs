@@ -9,16 +9,17 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::error::{locate, ManifestError, ManifestProblem};
+use super::error::ManifestError;
 use super::raw::{Field, Lenient, Outline, OutlineValue, RawManifest, RawTable};
 use super::raw::{TABLE_KEYS, TOP_KEYS};
 use super::{Manifest, Scope, TableConfig, TenantIdType};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
 use crate::dialect::{self, Dialect};
 
 /// Collects the problems of one manifest text.
 pub(super) struct Ctxt<'a> {
     text: &'a str,
-    problems: Vec<ManifestProblem>,
+    problems: Vec<Diagnostic>,
 }
 
 impl<'a> Ctxt<'a> {
@@ -31,42 +32,37 @@ impl<'a> Ctxt<'a> {
 
     /// Records a problem at `key`, pointing at `range` of the text.
     fn error(&mut self, key: &str, range: Option<Range<usize>>, message: String, help: &str) {
-        self.problems.push(ManifestProblem {
-            key: Some(key.to_owned()),
-            message,
-            help: Some(help.to_owned()),
-            span: range.map(|r| locate(self.text, r)),
-        });
+        let message = format!("`{key}`: {message}");
+        let span = range.and_then(|r| Span::from_byte_range(self.text, r));
+        let problem = Diagnostic::new(DiagnosticKind::Manifest, message).at(span);
+        self.problems.push(problem.help(help));
     }
 
     /// Records an error of the TOML parser, whose message says what to fix.
     fn toml_error(&mut self, e: &toml::de::Error) {
-        self.problems.push(ManifestProblem {
-            key: None,
-            message: e.message().trim_end().replace('\n', "; "),
-            help: None,
-            span: e.span().map(|r| locate(self.text, r)),
-        });
+        let message = e.message().trim_end().replace('\n', "; ");
+        let span = e.span().and_then(|r| Span::from_byte_range(self.text, r));
+        let problem = Diagnostic::new(DiagnosticKind::Manifest, message).at(span);
+        self.problems.push(problem);
     }
 
     /// `value` when no check reported a problem; otherwise every problem, in text order.
     pub(super) fn finish<T>(self, origin: &str, value: Option<T>) -> Result<T, ManifestError> {
-        let mut errors = self.problems;
-        match value {
-            Some(value) if errors.is_empty() => Ok(value),
-            _ => {
-                errors.sort_by_key(|p| p.span.map(|(start, _)| start));
-                if errors.is_empty() {
-                    // A check that rejects a value reports why; should one fail to, the
-                    // manifest is still refused.
-                    errors.push(ManifestProblem::plain("the manifest is invalid".into()));
-                }
-                Err(ManifestError {
-                    origin: origin.to_owned(),
-                    errors,
-                })
-            }
+        let mut problems = self.problems;
+        if let (Some(value), true) = (value, problems.is_empty()) {
+            return Ok(value);
         }
+        problems.sort_by_key(|p| p.location());
+        // A check that rejects a value reports why; should one fail to, the manifest is
+        // still refused.
+        let diagnostic = Diagnostic::from_all(problems).unwrap_or_else(|| {
+            Diagnostic::new(DiagnosticKind::Manifest, "the manifest is invalid")
+        });
+        Err(ManifestError {
+            origin: origin.to_owned(),
+            source: self.text.to_owned(),
+            diagnostic,
+        })
     }
 }
 
