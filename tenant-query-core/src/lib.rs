@@ -39,6 +39,7 @@
 #![deny(missing_docs)]
 
 mod diagnostic;
+mod discover;
 mod manifest;
 mod parse;
 mod placeholders;
@@ -46,6 +47,7 @@ mod rewrite;
 mod unscoped;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Location};
+pub use discover::{find_manifest, DiscoveryError, MANIFEST_ENV_VAR, MANIFEST_FILE_NAME};
 pub use manifest::{Dialect, Manifest, ManifestError, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};
 pub use rewrite::{rewrite, Rewritten};
