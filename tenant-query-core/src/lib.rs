@@ -40,6 +40,7 @@
 
 mod declared;
 mod diagnostic;
+mod discover;
 mod manifest;
 mod parse;
 mod placeholders;
@@ -47,6 +48,7 @@ mod rewrite;
 mod unscoped;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Label, Location, RenderStyle, Span};
+pub use discover::{find_manifest, DiscoveryError, MANIFEST_ENV_VAR, MANIFEST_FILE_NAME};
 pub use manifest::{Dialect, Manifest, ManifestError, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};
 pub use rewrite::{rewrite, Rewritten};
