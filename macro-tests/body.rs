@@ -301,10 +301,15 @@ async fn an_upsert_cannot_overwrite_another_tenants_row() {
             .execute(&pool)
             .await
             .unwrap();
-        let name: String = tenant_query_scalar!(String, GLOBEX, "SELECT name FROM customers WHERE id = $1", 201_i64)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let name: String = tenant_query_scalar!(
+            String,
+            GLOBEX,
+            "SELECT name FROM customers WHERE id = $1",
+            201_i64
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
         assert_eq!(name, "globex-renamed");
         // And a fresh key is inserted for globex.
         tenant_query!(GLOBEX, UPSERT_CUSTOMER, 250_i64, "globex-new")
@@ -354,7 +359,11 @@ async fn concurrent_tenants_on_one_pool_never_see_each_other() {
                             .fetch_all(&pool)
                             .await
                             .unwrap();
-                    assert_eq!(names.len() as i64, ROWS, "tenant {id} round {round}: {names:?}");
+                    assert_eq!(
+                        names.len() as i64,
+                        ROWS,
+                        "tenant {id} round {round}: {names:?}"
+                    );
                     let prefix = format!("t{id}-");
                     assert!(
                         names.iter().all(|(n,)| n.starts_with(&prefix)),
@@ -377,11 +386,14 @@ async fn concurrent_tenants_on_one_pool_never_see_each_other() {
         for task in tasks {
             task.await.unwrap();
         }
-        let total: i64 =
-            unscoped_query_scalar!(i64, reason = "test oracle", "SELECT COUNT(*) FROM customers")
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+        let total: i64 = unscoped_query_scalar!(
+            i64,
+            reason = "test oracle",
+            "SELECT COUNT(*) FROM customers"
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
         assert_eq!(total, TENANTS * ROWS);
     })
     .await;
