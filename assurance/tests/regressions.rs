@@ -15,17 +15,9 @@ use tenant_query_core::{rewrite, Dialect, Manifest};
 use common::oracle;
 use tenant_query_tests::support;
 
-const MANIFEST: &str = r#"
-dialect = "postgres"
-[tables.orders]
-scope = "tenant"
-[tables.customers]
-scope = "tenant"
-[tables.order_items]
-scope = "tenant"
-[tables.countries]
-scope = "global"
-"#;
+/// The engine cases' manifest (`tenant-query-core/tests/cases`), shared by the tests that
+/// describe that schema.
+const MANIFEST: &str = include_str!("../../tenant-query-core/tests/cases/tenant-schema.toml");
 
 /// The engine must refuse `sql` or rewrite it into something the structural checker passes.
 #[track_caller]
