@@ -1023,6 +1023,8 @@ impl<'m> Checker<'m> {
         self.subqueries(insert);
     }
 
+    /// Checks an INSERT into the scoped `table` (tenant column `tc`, written as `name`): no
+    /// REPLACE, every row stamped, and an upsert that only updates the tenant's row.
     fn stamped(&mut self, insert: &Insert, table: &TableConfig, tc: &str, name: &ObjectName) {
         let t = &table.name;
         if insert.replace_into || insert.or == Some(sqlparser::ast::SqliteOnConflict::Replace) {
@@ -1031,6 +1033,17 @@ impl<'m> Checker<'m> {
                 format!("REPLACE into scoped table `{t}` can delete another tenant's row"),
             );
         }
+        if self.every_row_stamped(insert, t, tc) {
+            self.report.stamped_inserts += 1;
+        }
+        // Upserts: the conflicting row may belong to another tenant.
+        let entry = self.insert_target(insert, table, name);
+        self.upsert(insert, &entry, tc);
+    }
+
+    /// Whether the INSERT into `t` lists the tenant column `tc` once and feeds it the tenant
+    /// placeholder in every row; records a violation where it does not.
+    fn every_row_stamped(&mut self, insert: &Insert, t: &str, tc: &str) -> bool {
         let positions: Vec<usize> = insert
             .columns
             .iter()
@@ -1050,47 +1063,34 @@ impl<'m> Checker<'m> {
                 format!("INSERT … SET into scoped table `{t}` cannot be verified"),
             );
         }
-        match (positions.as_slice(), &insert.source) {
-            ([i], Some(source)) => {
-                if !self.stamps(&source.body, *i, insert.columns.len()) {
-                    ok = false;
-                    self.violation(
-                        ViolationKind::Unstamped,
-                        format!(
-                            "INSERT into scoped table `{t}` does not feed `{tc}` the tenant placeholder in every row"
-                        ),
-                    );
-                }
-            }
-            ([_], None) => {
-                ok = false;
-                self.violation(
-                    ViolationKind::Unstamped,
-                    format!("INSERT into scoped table `{t}` has no rows to stamp"),
-                );
-            }
-            ([], _) => {
-                ok = false;
-                self.violation(
-                    ViolationKind::Unstamped,
-                    format!(
-                        "INSERT into scoped table `{t}` does not list its tenant column `{tc}`"
-                    ),
-                );
-            }
-            _ => {
-                ok = false;
-                self.violation(
-                    ViolationKind::Unstamped,
-                    format!("INSERT into scoped table `{t}` lists `{tc}` more than once"),
-                );
-            }
+        let problem = match (positions.as_slice(), &insert.source) {
+            ([i], Some(source)) => (!self.stamps(&source.body, *i, insert.columns.len())).then(|| {
+                format!(
+                    "INSERT into scoped table `{t}` does not feed `{tc}` the tenant placeholder in every row"
+                )
+            }),
+            ([_], None) => Some(format!("INSERT into scoped table `{t}` has no rows to stamp")),
+            ([], _) => Some(format!(
+                "INSERT into scoped table `{t}` does not list its tenant column `{tc}`"
+            )),
+            _ => Some(format!(
+                "INSERT into scoped table `{t}` lists `{tc}` more than once"
+            )),
+        };
+        if let Some(problem) = problem {
+            self.violation(ViolationKind::Unstamped, problem);
+            ok = false;
         }
-        if ok {
-            self.report.stamped_inserts += 1;
-        }
+        ok
+    }
 
-        // Upserts: the conflicting row may belong to another tenant.
+    /// The INSERT target as a relation in scope: its alias, or its name.
+    fn insert_target<'t>(
+        &self,
+        insert: &Insert,
+        table: &'t TableConfig,
+        name: &ObjectName,
+    ) -> Entry<'t> {
         let qualifier: Vec<String> = match &insert.table_alias {
             Some(a) => vec![norm(self.dialect, &a.alias)],
             None => name_parts(name)
@@ -1099,7 +1099,7 @@ impl<'m> Checker<'m> {
                 .map(|i| norm(self.dialect, i))
                 .collect(),
         };
-        let entry = Entry {
+        Entry {
             table,
             bare: match &insert.table_alias {
                 Some(_) => None,
@@ -1109,10 +1109,16 @@ impl<'m> Checker<'m> {
             written: name.to_string(),
             open: true,
             conditions: Vec::new(),
-        };
+        }
+    }
+
+    /// Checks the upsert clause of an INSERT into `entry` (tenant column `tc`): the row it
+    /// updates must be the tenant's.
+    fn upsert(&mut self, insert: &Insert, entry: &Entry, tc: &str) {
+        let t = &entry.table.name;
         let target = [Binding {
             exposed: entry.exposed.clone(),
-            table,
+            table: entry.table,
         }];
         match &insert.on {
             None => {}
@@ -1121,9 +1127,7 @@ impl<'m> Checker<'m> {
                 OnConflictAction::DoUpdate(du) => {
                     self.assignments(&du.assignments, &target, &target);
                     let restricted = du.selection.as_ref().is_some_and(|w| {
-                        conjuncts(w)
-                            .iter()
-                            .any(|c| self.is_predicate_for(c, &entry))
+                        conjuncts(w).iter().any(|c| self.is_predicate_for(c, entry))
                     });
                     if !restricted {
                         self.violation(
@@ -1139,7 +1143,7 @@ impl<'m> Checker<'m> {
             Some(OnInsert::DuplicateKeyUpdate(assignments)) => {
                 self.assignments(assignments, &target, &target);
                 for a in assignments {
-                    if !self.guarded(a, &entry) {
+                    if !self.guarded(a, entry) {
                         self.violation(
                             ViolationKind::UnscopedUpsert,
                             format!(
