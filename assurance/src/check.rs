@@ -55,7 +55,7 @@ use sqlparser::ast::{
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Span, Token, Tokenizer, Whitespace};
-use tenant_query_core::{BindSlot, Dialect, Manifest, Rewritten, TableConfig};
+use tenant_query_core::{BindPlan, BindSlot, Dialect, Manifest, Rewritten, TableConfig};
 
 /// How the tenant's bind parameter is written in the statement being checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,58 +197,19 @@ pub fn check_rewritten(
     let original_placeholders = placeholders(dialect, original)?;
     let output_placeholders = placeholders(dialect, &rewritten.sql)?;
     let tenant = match dialect {
-        Dialect::MySql => {
-            if output_placeholders.len() != plan.slots.len() {
-                plan_problems.push(format!(
-                    "the statement has {} placeholders, the bind plan {} slots",
-                    output_placeholders.len(),
-                    plan.slots.len()
-                ));
-            }
-            let users: Vec<usize> = plan
-                .slots
-                .iter()
-                .filter_map(|s| match s {
-                    BindSlot::Arg(i) => Some(*i),
-                    BindSlot::Tenant => None,
-                })
-                .collect();
-            if users != (0..original_placeholders.len()).collect::<Vec<_>>() {
-                plan_problems.push(format!(
-                    "the user's {} positional arguments are bound as {users:?}",
-                    original_placeholders.len()
-                ));
-            }
-            TenantParam::Positional(plan.slots.iter().map(|s| *s == BindSlot::Tenant).collect())
-        }
-        Dialect::Postgres | Dialect::Sqlite => {
-            let prefix = if dialect == Dialect::Postgres {
-                '$'
-            } else {
-                '?'
-            };
-            match tenant_slots.as_slice() {
-                [] => TenantParam::Numbered(String::new()),
-                [i] => {
-                    let text = format!("{prefix}{}", i + 1);
-                    if original_placeholders.contains(&text) {
-                        plan_problems.push(format!(
-                            "the tenant placeholder {text} is also one of the user's"
-                        ));
-                    }
-                    for (k, slot) in plan.slots.iter().enumerate() {
-                        if k != *i && *slot != BindSlot::Arg(k) {
-                            plan_problems.push(format!("slot {k} of a numbered plan is {slot:?}"));
-                        }
-                    }
-                    TenantParam::Numbered(text)
-                }
-                many => {
-                    plan_problems.push(format!("several tenant slots {many:?} in a numbered plan"));
-                    TenantParam::Numbered(format!("{prefix}{}", many[0] + 1))
-                }
-            }
-        }
+        Dialect::MySql => positional_tenant(
+            plan,
+            original_placeholders.len(),
+            output_placeholders.len(),
+            &mut plan_problems,
+        ),
+        Dialect::Postgres | Dialect::Sqlite => numbered_tenant(
+            dialect,
+            plan,
+            &tenant_slots,
+            &original_placeholders,
+            &mut plan_problems,
+        ),
     };
     if plan
         .slots
@@ -274,6 +235,76 @@ pub fn check_rewritten(
             message,
         }));
     Ok(report)
+}
+
+/// The tenant placeholders of a MySQL bind plan (positions), after checking that the plan
+/// has a slot per placeholder of the output and binds the user's `user_placeholders`
+/// arguments in order.
+fn positional_tenant(
+    plan: &BindPlan,
+    user_placeholders: usize,
+    output_placeholders: usize,
+    problems: &mut Vec<String>,
+) -> TenantParam {
+    if output_placeholders != plan.slots.len() {
+        problems.push(format!(
+            "the statement has {} placeholders, the bind plan {} slots",
+            output_placeholders,
+            plan.slots.len()
+        ));
+    }
+    let users: Vec<usize> = plan
+        .slots
+        .iter()
+        .filter_map(|s| match s {
+            BindSlot::Arg(i) => Some(*i),
+            BindSlot::Tenant => None,
+        })
+        .collect();
+    if users != (0..user_placeholders).collect::<Vec<_>>() {
+        problems.push(format!(
+            "the user's {user_placeholders} positional arguments are bound as {users:?}"
+        ));
+    }
+    TenantParam::Positional(plan.slots.iter().map(|s| *s == BindSlot::Tenant).collect())
+}
+
+/// The tenant placeholder of a numbered bind plan (`$N` or `?N`), after checking that there
+/// is one tenant slot, that the user does not use its number, and that every other slot
+/// binds the user's argument of its own number.
+fn numbered_tenant(
+    dialect: Dialect,
+    plan: &BindPlan,
+    tenant_slots: &[usize],
+    original_placeholders: &[String],
+    problems: &mut Vec<String>,
+) -> TenantParam {
+    let prefix = if dialect == Dialect::Postgres {
+        '$'
+    } else {
+        '?'
+    };
+    match tenant_slots {
+        [] => TenantParam::Numbered(String::new()),
+        [i] => {
+            let text = format!("{prefix}{}", i + 1);
+            if original_placeholders.contains(&text) {
+                problems.push(format!(
+                    "the tenant placeholder {text} is also one of the user's"
+                ));
+            }
+            for (k, slot) in plan.slots.iter().enumerate() {
+                if k != *i && *slot != BindSlot::Arg(k) {
+                    problems.push(format!("slot {k} of a numbered plan is {slot:?}"));
+                }
+            }
+            TenantParam::Numbered(text)
+        }
+        many => {
+            problems.push(format!("several tenant slots {many:?} in a numbered plan"));
+            TenantParam::Numbered(format!("{prefix}{}", many[0] + 1))
+        }
+    }
 }
 
 /// Every placeholder of `sql`, in text order.
