@@ -89,7 +89,7 @@ enum Arg {
     Text(String),
 }
 
-/// Every case of [`FILES`] of `kind` that runs on `dialect`, in the dialect's placeholder
+/// Every case of the case files of `kind` that runs on `dialect`, in the dialect's placeholder
 /// style. Panics on a malformed case file: that is a broken test.
 pub fn cases(dialect: Dialect, kind: Kind) -> Vec<Case> {
     let mut out = Vec::new();
