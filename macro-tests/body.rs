@@ -1,4 +1,9 @@
 // ---- The scenario, identical on every database (only the placeholders differ). ----
+//
+// Not a module of its own: `macro-tests/build.rs` writes this file into each package's
+// `OUT_DIR` in that package's dialect, and `tests/isolation.rs` includes it after defining
+// `Pool`, `SCHEMA`, `setup` and `teardown`. Write placeholders as PostgreSQL's `$1`, `$2`, …
+// (MySQL and SQLite get `?`) and the upsert as `UPSERT_CUSTOMER`.
 
 use tenant_query::{
     tenant_query, tenant_query_as, tenant_query_scalar, tenant_query_sql, unscoped_query,
