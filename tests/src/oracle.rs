@@ -265,7 +265,26 @@ struct Outcome {
     affected: Option<u64>,
 }
 
+/// Runs `sql` once. `TQ_ORACLE_TRACE` set: prints every statement before it runs; a statement
+/// that takes three seconds or more is always reported.
 async fn run(conn: &mut Conn, case: &Case, sql: &str, binds: &[Val]) -> Result<Outcome, String> {
+    if std::env::var_os("TQ_ORACLE_TRACE").is_some() {
+        eprintln!("run: {sql}");
+    }
+    let started = std::time::Instant::now();
+    let out = run_untimed(conn, case, sql, binds).await;
+    if started.elapsed().as_secs() >= 3 {
+        eprintln!("slow ({:?}): {sql}", started.elapsed());
+    }
+    out
+}
+
+async fn run_untimed(
+    conn: &mut Conn,
+    case: &Case,
+    sql: &str,
+    binds: &[Val],
+) -> Result<Outcome, String> {
     let out = if case.returns_rows {
         let mut rows = conn.fetch(sql, binds).await.map_err(|e| e.to_string())?;
         if !case.ordered {
