@@ -65,8 +65,9 @@ pub struct Case {
     /// failing original is a broken case.
     pub errors_agree: bool,
     /// Whether the original also runs unscoped on the full data, to count the cases that
-    /// would notice a missing tenant filter ([`Report::scope_sensitive`]). Off for
-    /// statements that can explode on every tenant's rows (recursive CTEs).
+    /// would notice a missing tenant filter ([`Report::scope_sensitive`]). Off where that run
+    /// can explode on every tenant's rows (recursive CTEs) or costs more than it tells (the
+    /// assurance crate's generated data-changing statements).
     pub probe_unscoped: bool,
 }
 
