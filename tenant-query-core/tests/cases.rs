@@ -201,8 +201,15 @@ mod engine {
     /// drawn. Every problem of a refusal offers a fix.
     fn refused(e: &Diagnostic, sql: &str) -> String {
         for problem in e.problems() {
-            assert!(problem.help.is_some(), "every rejection offers a fix: {problem}");
+            assert!(
+                problem.help.is_some(),
+                "every rejection offers a fix: {problem}"
+            );
         }
-        format!("!! {:?}\n{}\n", e.kind, e.render(sql, "SQL", RenderStyle::Plain))
+        format!(
+            "!! {:?}\n{}\n",
+            e.kind,
+            e.render(sql, "SQL", RenderStyle::Plain)
+        )
     }
 }
