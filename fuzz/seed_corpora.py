@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""Extracts the SQL statements and manifests from the engine's tests into the fuzz corpora.
+"""Extracts the SQL statements and manifests of the engine's cases into the fuzz corpora.
 
-Every string literal of tenant-query-core/tests/*.rs and tenant-query-core/src/**/*.rs that
-looks like a statement becomes a seed of the `rewrite` target, once per dialect (the first
-byte picks the dialect); every literal that looks like a manifest becomes a seed of the
-`manifest` target. Run from anywhere: `python3 fuzz/seed_corpora.py`.
+Every statement of the engine cases (tenant-query-core/tests/cases/*.toml, the data the
+snapshot tests run) and every string literal of tenant-query-core/tests/*.rs and
+tenant-query-core/src/**/*.rs that looks like a statement becomes a seed of the `rewrite`
+target, once per dialect (the first byte picks the dialect); the cases' manifests and every
+literal that looks like a manifest become seeds of the `manifest` target. Run from anywhere:
+`python3 fuzz/seed_corpora.py` (Python 3.11 or later, for tomllib).
 """
 import hashlib
 import pathlib
 import re
+import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FUZZ = ROOT / "fuzz"
+CASES = ROOT / "tenant-query-core" / "tests" / "cases"
 SOURCES = sorted(
     list((ROOT / "tenant-query-core" / "tests").glob("**/*.rs"))
     + list((ROOT / "tenant-query-core" / "src").glob("**/*.rs"))
@@ -63,17 +67,41 @@ def write(target: str, data: bytes) -> bool:
     return True
 
 
+def case_data():
+    """The statements and manifests of the engine cases."""
+    statements, manifests = [], [(CASES / "tenant-schema.toml").read_text()]
+    for path in sorted(CASES.glob("*.toml")):
+        if path.name == "tenant-schema.toml":
+            continue
+        for case in tomllib.loads(path.read_text())["case"]:
+            statements.append(case["sql"])
+            if "manifest" in case:
+                manifests.append(case["manifest"])
+    return statements, manifests
+
+
 def main():
     counts = {"rewrite": 0, "manifest": 0}
+
+    def seed(lit):
+        if SQL_START.match(lit):
+            for dialect in range(3):
+                counts["rewrite"] += write("rewrite", bytes([dialect]) + lit.encode())
+        elif "dialect" in lit and "=" in lit:
+            counts["manifest"] += write("manifest", lit.encode())
+
+    statements, manifests = case_data()
+    for sql in statements:
+        # Every case statement, even one that starts with a comment or is not SQL at all.
+        for dialect in range(3):
+            counts["rewrite"] += write("rewrite", bytes([dialect]) + sql.encode())
+    for manifest in manifests:
+        counts["manifest"] += write("manifest", manifest.encode())
     for src in SOURCES:
         # Doc examples count too: drop the `///` and `//!` prefixes.
-        text = re.sub(r"(?m)^\s*//[/!] ?", "", src.read_text())
-        for lit in literals(text):
-            if SQL_START.match(lit):
-                for dialect in range(3):
-                    counts["rewrite"] += write("rewrite", bytes([dialect]) + lit.encode())
-            elif "dialect" in lit and "=" in lit:
-                counts["manifest"] += write("manifest", lit.encode())
+        seed_text = re.sub(r"(?m)^\s*//[/!] ?", "", src.read_text())
+        for lit in literals(seed_text):
+            seed(lit)
     print(f"new seeds: {counts}")
 
 

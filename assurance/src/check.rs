@@ -55,7 +55,7 @@ use sqlparser::ast::{
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Span, Token, Tokenizer, Whitespace};
-use tenant_query_core::{BindSlot, Dialect, Manifest, Rewritten, TableConfig};
+use tenant_query_core::{BindPlan, BindSlot, Dialect, Manifest, Rewritten, TableConfig};
 
 /// How the tenant's bind parameter is written in the statement being checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,58 +197,19 @@ pub fn check_rewritten(
     let original_placeholders = placeholders(dialect, original)?;
     let output_placeholders = placeholders(dialect, &rewritten.sql)?;
     let tenant = match dialect {
-        Dialect::MySql => {
-            if output_placeholders.len() != plan.slots.len() {
-                plan_problems.push(format!(
-                    "the statement has {} placeholders, the bind plan {} slots",
-                    output_placeholders.len(),
-                    plan.slots.len()
-                ));
-            }
-            let users: Vec<usize> = plan
-                .slots
-                .iter()
-                .filter_map(|s| match s {
-                    BindSlot::Arg(i) => Some(*i),
-                    BindSlot::Tenant => None,
-                })
-                .collect();
-            if users != (0..original_placeholders.len()).collect::<Vec<_>>() {
-                plan_problems.push(format!(
-                    "the user's {} positional arguments are bound as {users:?}",
-                    original_placeholders.len()
-                ));
-            }
-            TenantParam::Positional(plan.slots.iter().map(|s| *s == BindSlot::Tenant).collect())
-        }
-        Dialect::Postgres | Dialect::Sqlite => {
-            let prefix = if dialect == Dialect::Postgres {
-                '$'
-            } else {
-                '?'
-            };
-            match tenant_slots.as_slice() {
-                [] => TenantParam::Numbered(String::new()),
-                [i] => {
-                    let text = format!("{prefix}{}", i + 1);
-                    if original_placeholders.contains(&text) {
-                        plan_problems.push(format!(
-                            "the tenant placeholder {text} is also one of the user's"
-                        ));
-                    }
-                    for (k, slot) in plan.slots.iter().enumerate() {
-                        if k != *i && *slot != BindSlot::Arg(k) {
-                            plan_problems.push(format!("slot {k} of a numbered plan is {slot:?}"));
-                        }
-                    }
-                    TenantParam::Numbered(text)
-                }
-                many => {
-                    plan_problems.push(format!("several tenant slots {many:?} in a numbered plan"));
-                    TenantParam::Numbered(format!("{prefix}{}", many[0] + 1))
-                }
-            }
-        }
+        Dialect::MySql => positional_tenant(
+            plan,
+            original_placeholders.len(),
+            output_placeholders.len(),
+            &mut plan_problems,
+        ),
+        Dialect::Postgres | Dialect::Sqlite => numbered_tenant(
+            dialect,
+            plan,
+            &tenant_slots,
+            &original_placeholders,
+            &mut plan_problems,
+        ),
     };
     if plan
         .slots
@@ -274,6 +235,76 @@ pub fn check_rewritten(
             message,
         }));
     Ok(report)
+}
+
+/// The tenant placeholders of a MySQL bind plan (positions), after checking that the plan
+/// has a slot per placeholder of the output and binds the user's `user_placeholders`
+/// arguments in order.
+fn positional_tenant(
+    plan: &BindPlan,
+    user_placeholders: usize,
+    output_placeholders: usize,
+    problems: &mut Vec<String>,
+) -> TenantParam {
+    if output_placeholders != plan.slots.len() {
+        problems.push(format!(
+            "the statement has {} placeholders, the bind plan {} slots",
+            output_placeholders,
+            plan.slots.len()
+        ));
+    }
+    let users: Vec<usize> = plan
+        .slots
+        .iter()
+        .filter_map(|s| match s {
+            BindSlot::Arg(i) => Some(*i),
+            BindSlot::Tenant => None,
+        })
+        .collect();
+    if users != (0..user_placeholders).collect::<Vec<_>>() {
+        problems.push(format!(
+            "the user's {user_placeholders} positional arguments are bound as {users:?}"
+        ));
+    }
+    TenantParam::Positional(plan.slots.iter().map(|s| *s == BindSlot::Tenant).collect())
+}
+
+/// The tenant placeholder of a numbered bind plan (`$N` or `?N`), after checking that there
+/// is one tenant slot, that the user does not use its number, and that every other slot
+/// binds the user's argument of its own number.
+fn numbered_tenant(
+    dialect: Dialect,
+    plan: &BindPlan,
+    tenant_slots: &[usize],
+    original_placeholders: &[String],
+    problems: &mut Vec<String>,
+) -> TenantParam {
+    let prefix = if dialect == Dialect::Postgres {
+        '$'
+    } else {
+        '?'
+    };
+    match tenant_slots {
+        [] => TenantParam::Numbered(String::new()),
+        [i] => {
+            let text = format!("{prefix}{}", i + 1);
+            if original_placeholders.contains(&text) {
+                problems.push(format!(
+                    "the tenant placeholder {text} is also one of the user's"
+                ));
+            }
+            for (k, slot) in plan.slots.iter().enumerate() {
+                if k != *i && *slot != BindSlot::Arg(k) {
+                    problems.push(format!("slot {k} of a numbered plan is {slot:?}"));
+                }
+            }
+            TenantParam::Numbered(text)
+        }
+        many => {
+            problems.push(format!("several tenant slots {many:?} in a numbered plan"));
+            TenantParam::Numbered(format!("{prefix}{}", many[0] + 1))
+        }
+    }
 }
 
 /// Every placeholder of `sql`, in text order.
@@ -1023,6 +1054,8 @@ impl<'m> Checker<'m> {
         self.subqueries(insert);
     }
 
+    /// Checks an INSERT into the scoped `table` (tenant column `tc`, written as `name`): no
+    /// REPLACE, every row stamped, and an upsert that only updates the tenant's row.
     fn stamped(&mut self, insert: &Insert, table: &TableConfig, tc: &str, name: &ObjectName) {
         let t = &table.name;
         if insert.replace_into || insert.or == Some(sqlparser::ast::SqliteOnConflict::Replace) {
@@ -1031,6 +1064,17 @@ impl<'m> Checker<'m> {
                 format!("REPLACE into scoped table `{t}` can delete another tenant's row"),
             );
         }
+        if self.every_row_stamped(insert, t, tc) {
+            self.report.stamped_inserts += 1;
+        }
+        // Upserts: the conflicting row may belong to another tenant.
+        let entry = self.insert_target(insert, table, name);
+        self.upsert(insert, &entry, tc);
+    }
+
+    /// Whether the INSERT into `t` lists the tenant column `tc` once and feeds it the tenant
+    /// placeholder in every row; records a violation where it does not.
+    fn every_row_stamped(&mut self, insert: &Insert, t: &str, tc: &str) -> bool {
         let positions: Vec<usize> = insert
             .columns
             .iter()
@@ -1050,47 +1094,34 @@ impl<'m> Checker<'m> {
                 format!("INSERT … SET into scoped table `{t}` cannot be verified"),
             );
         }
-        match (positions.as_slice(), &insert.source) {
-            ([i], Some(source)) => {
-                if !self.stamps(&source.body, *i, insert.columns.len()) {
-                    ok = false;
-                    self.violation(
-                        ViolationKind::Unstamped,
-                        format!(
-                            "INSERT into scoped table `{t}` does not feed `{tc}` the tenant placeholder in every row"
-                        ),
-                    );
-                }
-            }
-            ([_], None) => {
-                ok = false;
-                self.violation(
-                    ViolationKind::Unstamped,
-                    format!("INSERT into scoped table `{t}` has no rows to stamp"),
-                );
-            }
-            ([], _) => {
-                ok = false;
-                self.violation(
-                    ViolationKind::Unstamped,
-                    format!(
-                        "INSERT into scoped table `{t}` does not list its tenant column `{tc}`"
-                    ),
-                );
-            }
-            _ => {
-                ok = false;
-                self.violation(
-                    ViolationKind::Unstamped,
-                    format!("INSERT into scoped table `{t}` lists `{tc}` more than once"),
-                );
-            }
+        let problem = match (positions.as_slice(), &insert.source) {
+            ([i], Some(source)) => (!self.stamps(&source.body, *i, insert.columns.len())).then(|| {
+                format!(
+                    "INSERT into scoped table `{t}` does not feed `{tc}` the tenant placeholder in every row"
+                )
+            }),
+            ([_], None) => Some(format!("INSERT into scoped table `{t}` has no rows to stamp")),
+            ([], _) => Some(format!(
+                "INSERT into scoped table `{t}` does not list its tenant column `{tc}`"
+            )),
+            _ => Some(format!(
+                "INSERT into scoped table `{t}` lists `{tc}` more than once"
+            )),
+        };
+        if let Some(problem) = problem {
+            self.violation(ViolationKind::Unstamped, problem);
+            ok = false;
         }
-        if ok {
-            self.report.stamped_inserts += 1;
-        }
+        ok
+    }
 
-        // Upserts: the conflicting row may belong to another tenant.
+    /// The INSERT target as a relation in scope: its alias, or its name.
+    fn insert_target<'t>(
+        &self,
+        insert: &Insert,
+        table: &'t TableConfig,
+        name: &ObjectName,
+    ) -> Entry<'t> {
         let qualifier: Vec<String> = match &insert.table_alias {
             Some(a) => vec![norm(self.dialect, &a.alias)],
             None => name_parts(name)
@@ -1099,7 +1130,7 @@ impl<'m> Checker<'m> {
                 .map(|i| norm(self.dialect, i))
                 .collect(),
         };
-        let entry = Entry {
+        Entry {
             table,
             bare: match &insert.table_alias {
                 Some(_) => None,
@@ -1109,10 +1140,16 @@ impl<'m> Checker<'m> {
             written: name.to_string(),
             open: true,
             conditions: Vec::new(),
-        };
+        }
+    }
+
+    /// Checks the upsert clause of an INSERT into `entry` (tenant column `tc`): the row it
+    /// updates must be the tenant's.
+    fn upsert(&mut self, insert: &Insert, entry: &Entry, tc: &str) {
+        let t = &entry.table.name;
         let target = [Binding {
             exposed: entry.exposed.clone(),
-            table,
+            table: entry.table,
         }];
         match &insert.on {
             None => {}
@@ -1121,9 +1158,7 @@ impl<'m> Checker<'m> {
                 OnConflictAction::DoUpdate(du) => {
                     self.assignments(&du.assignments, &target, &target);
                     let restricted = du.selection.as_ref().is_some_and(|w| {
-                        conjuncts(w)
-                            .iter()
-                            .any(|c| self.is_predicate_for(c, &entry))
+                        conjuncts(w).iter().any(|c| self.is_predicate_for(c, entry))
                     });
                     if !restricted {
                         self.violation(
@@ -1139,7 +1174,7 @@ impl<'m> Checker<'m> {
             Some(OnInsert::DuplicateKeyUpdate(assignments)) => {
                 self.assignments(assignments, &target, &target);
                 for a in assignments {
-                    if !self.guarded(a, &entry) {
+                    if !self.guarded(a, entry) {
                         self.violation(
                             ViolationKind::UnscopedUpsert,
                             format!(

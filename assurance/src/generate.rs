@@ -342,85 +342,16 @@ impl<'a> G<'a> {
         }
     }
 
+    /// A condition over `rels`; `depth` bounds the nesting of AND, OR and NOT.
     fn bool_expr(&mut self, rels: &[Rel], depth: usize) -> String {
         let nested = depth < 3 && self.depth < MAX_DEPTH;
         match self.pick(12) {
-            0..=2 => {
-                let e = self.int_expr(rels);
-                let op = ["=", "<", ">", "<>", "<=", ">="][self.pick(6)];
-                let samples = self
-                    .column(rels, ColType::Int)
-                    .map(|(_, c)| c.samples)
-                    .unwrap_or_default();
-                let rhs = self.lit(ColType::Int, &samples);
-                format!("{e} {op} {rhs}")
-            }
-            3 => match self.column(rels, ColType::Text) {
-                Some((c, col)) => {
-                    let op = if self.chance(20) { "<>" } else { "=" };
-                    let rhs = self.lit(ColType::Text, &col.samples);
-                    format!("{c} {op} {rhs}")
-                }
-                None => "1 = 1".into(),
-            },
-            4 => {
-                let nullable: Vec<(String, Col)> = rels
-                    .iter()
-                    .flat_map(|r| {
-                        r.cols
-                            .iter()
-                            .map(move |c| (format!("{}.{}", r.alias, c.name), c))
-                    })
-                    .filter(|(_, c)| c.nullable)
-                    .map(|(n, c)| (n, c.clone()))
-                    .collect();
-                let c = if nullable.is_empty() {
-                    self.column(rels, ColType::Int).map(|(n, _)| n)
-                } else {
-                    Some(nullable[self.pick(nullable.len())].0.clone())
-                };
-                match c {
-                    Some(c) => format!("{c} IS {}NULL", if self.chance(40) { "NOT " } else { "" }),
-                    None => "1 = 1".into(),
-                }
-            }
-            5 => match self.column(rels, ColType::Int) {
-                Some((c, col)) => {
-                    let n = 1 + self.pick(3);
-                    let items: Vec<String> = (0..n)
-                        .map(|_| self.lit(ColType::Int, &col.samples))
-                        .collect();
-                    format!("{c} IN ({})", items.join(", "))
-                }
-                None => "1 = 1".into(),
-            },
-            6 if nested => {
-                // MariaDB 10.11 answers `(SELECT min(…)) IN (SELECT count(…) …)` wrongly
-                // (finding M2): there the left side is a column or a literal.
-                let e = match (self.d(), self.column(rels, ColType::Int)) {
-                    (Dialect::MySql, Some((c, _))) => c,
-                    (Dialect::MySql, None) => self.lit(ColType::Int, &[]),
-                    _ => self.int_expr(rels),
-                };
-                let not = if self.chance(25) { "NOT " } else { "" };
-                self.depth += 1;
-                let sub = self.select(&[ColType::Int], rels);
-                self.depth -= 1;
-                if not.is_empty() {
-                    format!("{e} IN ({sub})")
-                } else {
-                    // NOT IN with NULLs is three-valued: keep it, the oracle compares exactly.
-                    format!("{e} {not}IN ({sub})")
-                }
-            }
-            7 if nested => {
-                let not = if self.chance(30) { "NOT " } else { "" };
-                self.depth += 1;
-                let (from, inner) = self.gen_from(rels);
-                let cond = self.correlated_where(&inner, rels);
-                self.depth -= 1;
-                format!("{not}EXISTS (SELECT 1 FROM {from}{cond})")
-            }
+            0..=2 => self.int_comparison(rels),
+            3 => self.text_comparison(rels),
+            4 => self.null_test(rels),
+            5 => self.in_list(rels),
+            6 if nested => self.in_subquery(rels),
+            7 if nested => self.exists(rels),
             8 if nested => {
                 let e = self.int_expr(rels);
                 let sub = self.scalar_subquery(rels, ColType::Int);
@@ -439,6 +370,98 @@ impl<'a> G<'a> {
             ),
             _ => "1 = 1".into(),
         }
+    }
+
+    /// `int_expr op literal`, the literal drawn from an integer column's samples.
+    fn int_comparison(&mut self, rels: &[Rel]) -> String {
+        let e = self.int_expr(rels);
+        let op = ["=", "<", ">", "<>", "<=", ">="][self.pick(6)];
+        let samples = self
+            .column(rels, ColType::Int)
+            .map(|(_, c)| c.samples)
+            .unwrap_or_default();
+        let rhs = self.lit(ColType::Int, &samples);
+        format!("{e} {op} {rhs}")
+    }
+
+    /// A text column `=` or `<>` one of its samples.
+    fn text_comparison(&mut self, rels: &[Rel]) -> String {
+        match self.column(rels, ColType::Text) {
+            Some((c, col)) => {
+                let op = if self.chance(20) { "<>" } else { "=" };
+                let rhs = self.lit(ColType::Text, &col.samples);
+                format!("{c} {op} {rhs}")
+            }
+            None => "1 = 1".into(),
+        }
+    }
+
+    /// `IS [NOT] NULL` on a nullable column (an integer column when there is none).
+    fn null_test(&mut self, rels: &[Rel]) -> String {
+        let nullable: Vec<(String, Col)> = rels
+            .iter()
+            .flat_map(|r| {
+                r.cols
+                    .iter()
+                    .map(move |c| (format!("{}.{}", r.alias, c.name), c))
+            })
+            .filter(|(_, c)| c.nullable)
+            .map(|(n, c)| (n, c.clone()))
+            .collect();
+        let c = if nullable.is_empty() {
+            self.column(rels, ColType::Int).map(|(n, _)| n)
+        } else {
+            Some(nullable[self.pick(nullable.len())].0.clone())
+        };
+        match c {
+            Some(c) => format!("{c} IS {}NULL", if self.chance(40) { "NOT " } else { "" }),
+            None => "1 = 1".into(),
+        }
+    }
+
+    /// An integer column `IN` one to three of its samples.
+    fn in_list(&mut self, rels: &[Rel]) -> String {
+        match self.column(rels, ColType::Int) {
+            Some((c, col)) => {
+                let n = 1 + self.pick(3);
+                let items: Vec<String> = (0..n)
+                    .map(|_| self.lit(ColType::Int, &col.samples))
+                    .collect();
+                format!("{c} IN ({})", items.join(", "))
+            }
+            None => "1 = 1".into(),
+        }
+    }
+
+    /// `e [NOT] IN (subquery)`.
+    fn in_subquery(&mut self, rels: &[Rel]) -> String {
+        // MariaDB 10.11 answers `(SELECT min(…)) IN (SELECT count(…) …)` wrongly
+        // (finding M2): there the left side is a column or a literal.
+        let e = match (self.d(), self.column(rels, ColType::Int)) {
+            (Dialect::MySql, Some((c, _))) => c,
+            (Dialect::MySql, None) => self.lit(ColType::Int, &[]),
+            _ => self.int_expr(rels),
+        };
+        let not = if self.chance(25) { "NOT " } else { "" };
+        self.depth += 1;
+        let sub = self.select(&[ColType::Int], rels);
+        self.depth -= 1;
+        if not.is_empty() {
+            format!("{e} IN ({sub})")
+        } else {
+            // NOT IN with NULLs is three-valued: keep it, the oracle compares exactly.
+            format!("{e} {not}IN ({sub})")
+        }
+    }
+
+    /// `[NOT] EXISTS (SELECT 1 FROM …)`, correlated with `rels`.
+    fn exists(&mut self, rels: &[Rel]) -> String {
+        let not = if self.chance(30) { "NOT " } else { "" };
+        self.depth += 1;
+        let (from, inner) = self.gen_from(rels);
+        let cond = self.correlated_where(&inner, rels);
+        self.depth -= 1;
+        format!("{not}EXISTS (SELECT 1 FROM {from}{cond})")
     }
 
     // ---- FROM ----

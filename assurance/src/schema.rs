@@ -93,7 +93,9 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// The manifest declaring this schema's tables, in `dialect`.
+    /// The manifest declaring this schema's tables, in `dialect`. The database fixture's
+    /// `tenant_query_tests::fixture::manifest_toml` writes the same text from its own tables:
+    /// this library stays free of that crate (and of sqlx) for the fuzz targets.
     pub fn manifest_toml(&self, dialect: Dialect) -> String {
         let mut text = format!("dialect = \"{dialect}\"\ntenant_column = \"tenant_id\"\n");
         for t in &self.tables {

@@ -4,28 +4,9 @@
 use tenant_query_assurance::check::{check, check_rewritten, TenantParam, ViolationKind};
 use tenant_query_core::{rewrite, Dialect, Manifest};
 
-const MANIFEST: &str = r#"
-dialect = "postgres"
-
-[tables.orders]
-scope = "tenant"
-
-[tables.customers]
-scope = "tenant"
-
-[tables.order_items]
-scope = "tenant"
-
-[tables.users]
-scope = "tenant"
-tenant_column = "org_id"
-
-[tables."billing.invoices"]
-scope = "tenant"
-
-[tables.countries]
-scope = "global"
-"#;
+/// The engine cases' manifest (`tenant-query-core/tests/cases`), shared by the tests that
+/// describe that schema.
+const MANIFEST: &str = include_str!("../../tenant-query-core/tests/cases/tenant-schema.toml");
 
 fn manifest(dialect: Dialect) -> Manifest {
     Manifest::from_toml_str(MANIFEST, "tenant-schema.toml")

@@ -13,18 +13,11 @@ use tenant_query_assurance::generate::StmtKind;
 use tenant_query_core::{rewrite, Dialect, Manifest};
 
 use common::oracle;
+use tenant_query_tests::support;
 
-const MANIFEST: &str = r#"
-dialect = "postgres"
-[tables.orders]
-scope = "tenant"
-[tables.customers]
-scope = "tenant"
-[tables.order_items]
-scope = "tenant"
-[tables.countries]
-scope = "global"
-"#;
+/// The engine cases' manifest (`tenant-query-core/tests/cases`), shared by the tests that
+/// describe that schema.
+const MANIFEST: &str = include_str!("../../tenant-query-core/tests/cases/tenant-schema.toml");
 
 /// The engine must refuse `sql` or rewrite it into something the structural checker passes.
 #[track_caller]
@@ -244,16 +237,15 @@ fn f7_backslash_string_leaks_under_no_backslash_escapes() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let url = tenant_query_tests::db::mysql_url();
+        let url = support::mysql_url();
         let mut conn = match sqlx::mysql::MySqlConnection::connect(&url).await {
             Ok(c) => c,
-            Err(e) if !tenant_query_tests::db::under_ci() => {
-                eprintln!("SKIPPED: MariaDB at {url} is unreachable: {e}");
+            Err(e) => {
+                support::unreachable("MariaDB", &url, &e);
                 return;
             }
-            Err(e) => panic!("MariaDB at {url} is unreachable under CI=true: {e}"),
         };
-        let db = format!("tq_f7_{}", std::process::id());
+        let db = support::unique_name("tq_f7");
         for sql in [
             "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')".to_owned(),
             format!("CREATE DATABASE {db}"),

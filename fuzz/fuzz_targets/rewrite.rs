@@ -10,23 +10,9 @@ use libfuzzer_sys::fuzz_target;
 use tenant_query_assurance::check::{check_rewritten, parse_one};
 use tenant_query_core::{check_unscoped, rewrite, Dialect, Manifest};
 
-const MANIFEST: &str = r#"
-dialect = "postgres"
-[tables.orders]
-scope = "tenant"
-[tables.customers]
-scope = "tenant"
-[tables.order_items]
-scope = "tenant"
-[tables.users]
-scope = "tenant"
-tenant_column = "org_id"
-columns = ["id", "org_id", "email", "name"]
-[tables."billing.invoices"]
-scope = "tenant"
-[tables.countries]
-scope = "global"
-"#;
+/// The engine cases' manifest (`tenant-query-core/tests/cases`), shared by the tests that
+/// describe that schema.
+const MANIFEST: &str = include_str!("../../tenant-query-core/tests/cases/tenant-schema.toml");
 
 fuzz_target!(|data: &[u8]| {
     let Some((&first, rest)) = data.split_first() else {

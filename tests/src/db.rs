@@ -1,8 +1,6 @@
 //! Connections to the three databases, and the test environment built on them: one database
 //! with every tenant's rows and one copy per tenant holding only that tenant's rows.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use sqlx::mysql::{MySqlConnection, MySqlRow};
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
@@ -10,11 +8,7 @@ use sqlx::{AssertSqlSafe, Connection, Row, TypeInfo, ValueRef};
 use tenant_query_core::{Dialect, Manifest};
 
 use crate::fixture::{manifest_toml, tables, Table, Val, TENANTS};
-
-/// The default PostgreSQL URL; `TQ_POSTGRES_URL` overrides it.
-pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
-/// The default MariaDB/MySQL URL; `TQ_MYSQL_URL` overrides it.
-pub const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306/test";
+use crate::support::{self, mysql_url, postgres_url};
 
 /// One row, every column stringified: integers as digits, strings quoted, `NULL`, floats
 /// with an `f` suffix, anything else as its type name and hex bytes.
@@ -194,41 +188,6 @@ fn lite_row(row: &SqliteRow) -> Result<TextRow, sqlx::Error> {
         .collect()
 }
 
-/// Whether this run is CI's (`CI=true`), where an unreachable database is a failure.
-pub fn under_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-/// Reports an unreachable database: a panic under CI, a loud skip message otherwise.
-fn unreachable_db(what: &str, url: &str, err: &sqlx::Error) {
-    if under_ci() {
-        panic!("{what} at {url} is unreachable under CI=true: {err}");
-    }
-    eprintln!(
-        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-         !! SKIPPED: {what} at {url} is unreachable: {err}\n\
-         !! Start it (scripts/test.sh does) or set the URL's environment variable.\n\
-         !! Under CI=true this is a failure.\n\
-         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-    );
-}
-
-/// A name for this test's schemas or databases that no concurrent test run shares.
-fn unique_prefix(dialect: Dialect) -> String {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "tq_{}_{}_{}_{}",
-        dialect,
-        std::process::id(),
-        nanos,
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 /// The schemas (PostgreSQL) or databases (MariaDB) a test created, and the connection that
 /// drops them.
 struct Namespaces {
@@ -247,7 +206,7 @@ impl Namespaces {
                 match PgConnection::connect(&url).await {
                     Ok(c) => Some(Conn::Pg(c)),
                     Err(e) => {
-                        unreachable_db("PostgreSQL", &url, &e);
+                        support::unreachable("PostgreSQL", &url, &e);
                         return Ok(None);
                     }
                 }
@@ -257,7 +216,7 @@ impl Namespaces {
                 match MySqlConnection::connect(&url).await {
                     Ok(c) => Some(Conn::My(c)),
                     Err(e) => {
-                        unreachable_db("MariaDB", &url, &e);
+                        support::unreachable("MariaDB", &url, &e);
                         return Ok(None);
                     }
                 }
@@ -333,16 +292,6 @@ impl Namespaces {
         }
         result
     }
-}
-
-/// The PostgreSQL URL: `TQ_POSTGRES_URL` or [`DEFAULT_POSTGRES_URL`].
-pub fn postgres_url() -> String {
-    std::env::var("TQ_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
-}
-
-/// The MariaDB URL: `TQ_MYSQL_URL` or [`DEFAULT_MYSQL_URL`].
-pub fn mysql_url() -> String {
-    std::env::var("TQ_MYSQL_URL").unwrap_or_else(|_| DEFAULT_MYSQL_URL.to_owned())
 }
 
 /// The full database and one copy per tenant, filled with the fixture.
@@ -428,7 +377,7 @@ async fn fill(
     dialect: Dialect,
     tables: &[Table],
 ) -> Result<(Conn, Vec<(i64, Conn)>), String> {
-    let prefix = unique_prefix(dialect);
+    let prefix = support::unique_name(&format!("tq_{dialect}"));
     let mut full = None;
     let mut copies = Vec::new();
     let targets = std::iter::once(None).chain(TENANTS.iter().copied().map(Some));

@@ -161,6 +161,13 @@ impl Table {
 }
 
 /// The manifest describing the fixture schema for `dialect`.
+///
+/// The databases' fixture has a manifest of its own, derived from its tables: the engine
+/// cases' manifest (`tenant-query-core/tests/cases/tenant-schema.toml`) describes tables
+/// without rows (declared columns, a schema-qualified table) that the databases do not have.
+/// `tenant_query_assurance::schema::Schema::manifest_toml` writes the same text for a
+/// generator schema; the assurance library cannot use this crate (its fuzz targets build
+/// without sqlx), so the few lines stay twice.
 pub fn manifest_toml(dialect: Dialect) -> String {
     let mut text = format!("dialect = \"{dialect}\"\ntenant_column = \"tenant_id\"\n");
     for table in tables() {

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod db;
 pub mod fixture;
 pub mod oracle;
+pub mod support;
 
 use tenant_query_core::Dialect;
 

@@ -6,11 +6,14 @@
 //! back afterwards; the statement's result (returned rows or affected-row count) must match,
 //! *T*'s rows of every scoped table must match the copy's rows afterwards, global tables must
 //! match, and every other tenant's rows must be unchanged.
+//!
+//! This is the only oracle: the hand-written cases ([`run_cases`]) and the assurance crate's
+//! generated statements ([`check_case`], with [`Case::errors_agree`]) both go through it.
 
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use tenant_query_core::{rewrite, BindSlot, Dialect, Rewritten};
+use tenant_query_core::{rewrite, BindSlot, DiagnosticKind, Dialect, Rewritten};
 
 use crate::db::{copy_of, Conn, Env, TextRow};
 use crate::fixture::{Val, TENANTS};
@@ -51,8 +54,21 @@ pub struct Case {
     pub kind: Kind,
     /// How strictly a data-changing statement is compared.
     pub check: Check,
-    /// Whether the engine may refuse the statement instead (refusal is always safe).
+    /// Whether the engine may refuse the statement instead (refusal is always safe). An
+    /// internal error of the engine is never a refusal.
     pub may_reject: bool,
+    /// Whether the statement returns rows (a query, or a statement with `RETURNING`) rather
+    /// than an affected-row count.
+    pub returns_rows: bool,
+    /// Whether a statement that fails both on the tenant's copy and, rewritten, on the full
+    /// data agrees with the oracle (generated statements need not be valid). Otherwise a
+    /// failing original is a broken case.
+    pub errors_agree: bool,
+    /// Whether the original also runs unscoped on the full data, to count the cases that
+    /// would notice a missing tenant filter ([`Report::scope_sensitive`]). Off where that run
+    /// can explode on every tenant's rows (recursive CTEs) or costs more than it tells (the
+    /// assurance crate's generated data-changing statements).
+    pub probe_unscoped: bool,
 }
 
 impl Case {
@@ -66,6 +82,9 @@ impl Case {
             kind: Kind::Select,
             check: Check::Exact,
             may_reject: false,
+            returns_rows: true,
+            errors_agree: false,
+            probe_unscoped: true,
         }
     }
 
@@ -74,6 +93,7 @@ impl Case {
     pub fn dml(name: &str, sql: &str) -> Case {
         Case {
             kind: Kind::Dml,
+            returns_rows: sql.to_uppercase().contains("RETURNING"),
             ..Case::select(name, sql)
         }
     }
@@ -102,6 +122,18 @@ impl Case {
         self
     }
 
+    /// Lets a statement that fails on both sides agree; see [`Case::errors_agree`].
+    pub fn errors_agree(mut self) -> Case {
+        self.errors_agree = true;
+        self
+    }
+
+    /// Skips the unscoped run; see [`Case::probe_unscoped`].
+    pub fn without_unscoped_probe(mut self) -> Case {
+        self.probe_unscoped = false;
+        self
+    }
+
     /// Rewrites `?` placeholders into PostgreSQL's `$1`, `$2`, … for `Dialect::Postgres`;
     /// leaves the text alone for the others. Case SQL never has `?` inside literals.
     pub fn for_dialect(mut self, dialect: Dialect) -> Case {
@@ -120,10 +152,6 @@ impl Case {
         }
         self
     }
-
-    fn returns_rows(&self) -> bool {
-        self.kind == Kind::Select || self.sql.to_uppercase().contains("RETURNING")
-    }
 }
 
 /// The tally of one run over a list of cases.
@@ -133,6 +161,10 @@ pub struct Report {
     pub failures: Vec<String>,
     /// Cases run.
     pub cases: usize,
+    /// (Case, tenant) runs.
+    pub runs: usize,
+    /// (Case, tenant) runs where the statement failed on both sides ([`Case::errors_agree`]).
+    pub both_failed: usize,
     /// Cases the engine refused where refusal is allowed.
     pub rejected: Vec<String>,
     /// Cases whose oracle result is non-empty (queries) or changes data (statements) for
@@ -215,6 +247,7 @@ fn rewrite_case(env: &Env, case: &Case) -> Result<Rewritten, String> {
             }
             Ok(r)
         }
+        Ok(Err(d)) if d.kind == DiagnosticKind::Internal => Err(format!("internal error: {d}")),
         Ok(Err(d)) => Err(format!("refused: {d}")),
         Err(p) => Err(format!(
             "the engine panicked: {}",
@@ -233,8 +266,27 @@ struct Outcome {
     affected: Option<u64>,
 }
 
+/// Runs `sql` once. `TQ_ORACLE_TRACE` set: prints every statement before it runs; a statement
+/// that takes three seconds or more is always reported.
 async fn run(conn: &mut Conn, case: &Case, sql: &str, binds: &[Val]) -> Result<Outcome, String> {
-    let out = if case.returns_rows() {
+    if std::env::var_os("TQ_ORACLE_TRACE").is_some() {
+        eprintln!("run: {sql}");
+    }
+    let started = std::time::Instant::now();
+    let out = run_untimed(conn, case, sql, binds).await;
+    if started.elapsed().as_secs() >= 3 {
+        eprintln!("slow ({:?}): {sql}", started.elapsed());
+    }
+    out
+}
+
+async fn run_untimed(
+    conn: &mut Conn,
+    case: &Case,
+    sql: &str,
+    binds: &[Val],
+) -> Result<Outcome, String> {
+    let out = if case.returns_rows {
         let mut rows = conn.fetch(sql, binds).await.map_err(|e| e.to_string())?;
         if !case.ordered {
             rows.sort();
@@ -295,11 +347,27 @@ fn header(case: &Case, tenant: Option<i64>, rewritten: Option<&Rewritten>) -> St
 }
 
 /// The contents of every table before any case runs.
-struct Baseline {
+pub struct Baseline {
     /// The full database.
     full: Vec<Vec<TextRow>>,
     /// Each tenant's copy, in [`TENANTS`] order.
     copies: Vec<Vec<Vec<TextRow>>>,
+}
+
+impl Baseline {
+    /// Snapshots the full database and every copy of `env`.
+    pub async fn take(env: &mut Env) -> Result<Baseline, String> {
+        let mut baseline = Baseline {
+            full: Env::snapshot(&mut env.full, &env.tables).await?,
+            copies: Vec::new(),
+        };
+        for t in TENANTS {
+            baseline
+                .copies
+                .push(Env::snapshot(copy_of(&mut env.copies, t), &env.tables).await?);
+        }
+        Ok(baseline)
+    }
 }
 
 /// What one (case, tenant) run found besides failures.
@@ -312,90 +380,133 @@ struct TenantRun {
     scope_sensitive: bool,
 }
 
+/// How one (case, tenant) run ended.
+enum RunEnd {
+    /// Both sides ran; failures (if any) are recorded.
+    Ran(TenantRun),
+    /// Both sides failed, which agrees under [`Case::errors_agree`].
+    BothFailed,
+    /// A failure is recorded.
+    Failed,
+}
+
 /// Runs every case for every tenant and tallies the result.
 pub async fn run_cases(env: &mut Env, cases: &[Case]) -> Result<Report, String> {
     let mut report = Report::default();
-    let mut baseline = Baseline {
-        full: Env::snapshot(&mut env.full, &env.tables).await?,
-        copies: Vec::new(),
-    };
-    for t in TENANTS {
-        baseline
-            .copies
-            .push(Env::snapshot(copy_of(&mut env.copies, t), &env.tables).await?);
-    }
+    let baseline = Baseline::take(env).await?;
     for case in cases {
-        report.cases += 1;
-        let rewritten = match rewrite_case(env, case) {
-            Ok(r) => r,
-            Err(e) if case.may_reject && e.starts_with("refused") => {
-                report.rejected.push(case.name.clone());
-                continue;
-            }
-            Err(e) => {
-                report
-                    .failures
-                    .push(format!("{}\n   {e}", header(case, None, None)));
-                continue;
-            }
-        };
-        let mut runs = Vec::new();
-        let mut failing_tenants = Vec::new();
-        for (ti, t) in TENANTS.into_iter().enumerate() {
-            let mut failures = Vec::new();
-            let run = match case.kind {
-                Kind::Select => check_query(env, case, &rewritten, t, &mut failures).await,
-                Kind::Dml => {
-                    check_statement(env, case, &rewritten, t, &baseline, ti, &mut failures).await
-                }
-            };
-            if !failures.is_empty() {
-                failing_tenants.push(t);
-                // Two tenants' details are enough to see what happened.
-                if failing_tenants.len() <= 2 {
-                    let head = header(case, Some(t), Some(&rewritten));
-                    report
-                        .failures
-                        .extend(failures.into_iter().map(|f| format!("{head}\n   {f}")));
-                }
-            }
-            runs.extend(run);
-        }
-        if failing_tenants.len() > 2 {
-            report.failures.push(format!(
-                "[{}] fails for tenants {:?} (details of the first two above)",
-                case.name, failing_tenants
-            ));
-        }
-        report.non_vacuous += usize::from(runs.iter().any(|r| r.sees_data));
-        report.scope_sensitive += usize::from(runs.iter().any(|r| r.scope_sensitive));
-        report.tenant_dependent +=
-            usize::from(runs.windows(2).any(|w| w[0].expected != w[1].expected));
+        check_case(env, &baseline, case, &mut report).await;
     }
     Ok(report)
 }
 
-/// Checks a query for tenant `t`; `None` when a run failed (recorded in `failures`).
+/// Checks one case for every tenant against `baseline` (the contents before any case ran)
+/// and adds the outcome to `report`.
+pub async fn check_case(env: &mut Env, baseline: &Baseline, case: &Case, report: &mut Report) {
+    report.cases += 1;
+    let rewritten = match rewrite_case(env, case) {
+        Ok(r) => r,
+        Err(e) if case.may_reject && e.starts_with("refused") => {
+            report.rejected.push(case.name.clone());
+            return;
+        }
+        Err(e) => {
+            report
+                .failures
+                .push(format!("{}\n   {e}", header(case, None, None)));
+            return;
+        }
+    };
+    let mut runs = Vec::new();
+    let mut failing_tenants = Vec::new();
+    for (ti, t) in TENANTS.into_iter().enumerate() {
+        report.runs += 1;
+        // One tenant that notices a missing filter is enough: skip the unscoped run after.
+        let probe = case.probe_unscoped && !runs.iter().any(|r: &TenantRun| r.scope_sensitive);
+        let mut failures = Vec::new();
+        let end = match case.kind {
+            Kind::Select => check_query(env, case, &rewritten, t, probe, &mut failures).await,
+            Kind::Dml => {
+                let before = (baseline, ti);
+                check_statement(env, case, &rewritten, t, before, probe, &mut failures).await
+            }
+        };
+        match end {
+            RunEnd::Ran(run) => runs.push(run),
+            RunEnd::BothFailed => report.both_failed += 1,
+            RunEnd::Failed => {}
+        }
+        if !failures.is_empty() {
+            failing_tenants.push(t);
+            // Two tenants' details are enough to see what happened.
+            if failing_tenants.len() <= 2 {
+                let head = header(case, Some(t), Some(&rewritten));
+                report
+                    .failures
+                    .extend(failures.into_iter().map(|f| format!("{head}\n   {f}")));
+            }
+        }
+    }
+    if failing_tenants.len() > 2 {
+        report.failures.push(format!(
+            "[{}] fails for tenants {:?} (details of the first two above)",
+            case.name, failing_tenants
+        ));
+    }
+    report.non_vacuous += usize::from(runs.iter().any(|r| r.sees_data));
+    report.scope_sensitive += usize::from(runs.iter().any(|r| r.scope_sensitive));
+    report.tenant_dependent += usize::from(runs.windows(2).any(|w| w[0].expected != w[1].expected));
+}
+
+/// The text to run on the full database for `tenant`. MariaDB 10.11 fails the second
+/// execution of some prepared statements with derived tables ("Unknown column … in 'WHERE'")
+/// even when the first one succeeds, so on MySQL every run gets a text of its own, which
+/// sqlx prepares afresh.
+fn distinct_text(env: &Env, sql: &str, tag: &str, tenant: i64) -> String {
+    if env.dialect == Dialect::MySql {
+        format!("{sql} /* {tag} {tenant} */")
+    } else {
+        sql.to_owned()
+    }
+}
+
+/// Sorts out the two sides of a run: `Ok` with both outcomes, or how the run ended.
+fn both<T>(
+    case: &Case,
+    expected: Result<T, String>,
+    actual: Result<T, String>,
+    failures: &mut Vec<String>,
+) -> Result<(T, T), RunEnd> {
+    match (expected, actual) {
+        (Err(_), Err(_)) if case.errors_agree => Err(RunEnd::BothFailed),
+        (Err(e), _) => {
+            failures.push(format!("the original fails on the tenant's copy: {e}"));
+            Err(RunEnd::Failed)
+        }
+        (Ok(_), Err(e)) => {
+            failures.push(format!("the rewritten statement fails: {e}"));
+            Err(RunEnd::Failed)
+        }
+        (Ok(exp), Ok(act)) => Ok((exp, act)),
+    }
+}
+
+/// Checks a query for tenant `t`; `probe`: also run the original unscoped.
 async fn check_query(
     env: &mut Env,
     case: &Case,
     rewritten: &Rewritten,
     t: i64,
+    probe: bool,
     failures: &mut Vec<String>,
-) -> Option<TenantRun> {
+) -> RunEnd {
     let binds = bind_values(rewritten, &case.args, t);
     let expected = run(env.copy(t), case, &case.sql, &case.args).await;
-    let actual = run(&mut env.full, case, &rewritten.sql, &binds).await;
-    let (exp, act) = match (expected, actual) {
-        (Err(e), _) => {
-            failures.push(format!("the original fails on the tenant's copy: {e}"));
-            return None;
-        }
-        (Ok(_), Err(e)) => {
-            failures.push(format!("the rewritten statement fails: {e}"));
-            return None;
-        }
-        (Ok(exp), Ok(act)) => (exp, act),
+    let sql = distinct_text(env, &rewritten.sql, "rewritten", t);
+    let actual = run(&mut env.full, case, &sql, &binds).await;
+    let (exp, act) = match both(case, expected, actual, failures) {
+        Ok(pair) => pair,
+        Err(end) => return end,
     };
     if exp != act {
         failures.push(format!(
@@ -404,40 +515,39 @@ async fn check_query(
             show_outcome(&act)
         ));
     }
-    let unscoped = run(&mut env.full, case, &case.sql, &case.args).await;
-    Some(TenantRun {
+    let mut scope_sensitive = false;
+    if probe {
+        let sql = distinct_text(env, &case.sql, "unscoped", t);
+        let unscoped = run(&mut env.full, case, &sql, &case.args).await;
+        scope_sensitive = unscoped.as_ref().ok() != Some(&exp);
+    }
+    RunEnd::Ran(TenantRun {
         sees_data: !exp.rows.is_empty(),
-        scope_sensitive: unscoped.as_ref().ok() != Some(&exp),
+        scope_sensitive,
         expected: exp,
     })
 }
 
-/// Checks a data-changing statement for tenant `t` (the `ti`-th of [`TENANTS`]); `None`
-/// when a run failed (recorded in `failures`).
+/// Checks a data-changing statement for tenant `t`; `before` is the baseline and the index
+/// of `t` in [`TENANTS`]; `probe`: also run the original unscoped.
 async fn check_statement(
     env: &mut Env,
     case: &Case,
     rewritten: &Rewritten,
     t: i64,
-    baseline: &Baseline,
-    ti: usize,
+    (baseline, ti): (&Baseline, usize),
+    probe: bool,
     failures: &mut Vec<String>,
-) -> Option<TenantRun> {
+) -> RunEnd {
     let binds = bind_values(rewritten, &case.args, t);
     let copy_before = &baseline.copies[ti];
     let copy = copy_of(&mut env.copies, t);
     let expected = run_rolled_back(copy, case, &case.sql, &case.args, &env.tables).await;
-    let actual = run_rolled_back(&mut env.full, case, &rewritten.sql, &binds, &env.tables).await;
-    let ((exp, exp_tables), (act, act_tables)) = match (expected, actual) {
-        (Err(e), _) => {
-            failures.push(format!("the original fails on the tenant's copy: {e}"));
-            return None;
-        }
-        (Ok(_), Err(e)) => {
-            failures.push(format!("the rewritten statement fails: {e}"));
-            return None;
-        }
-        (Ok(e), Ok(a)) => (e, a),
+    let sql = distinct_text(env, &rewritten.sql, "rewritten", t);
+    let actual = run_rolled_back(&mut env.full, case, &sql, &binds, &env.tables).await;
+    let ((exp, exp_tables), (act, act_tables)) = match both(case, expected, actual, failures) {
+        Ok(pair) => pair,
+        Err(end) => return end,
     };
     if case.check == Check::Exact && exp != act {
         failures.push(format!(
@@ -468,14 +578,18 @@ async fn check_statement(
     failures.extend(problems(&act_tables));
     // Would the case notice a missing tenant filter? Check the original run on the full data
     // the same way.
-    let unscoped = run_rolled_back(&mut env.full, case, &case.sql, &case.args, &env.tables).await;
-    let scope_sensitive = match &unscoped {
-        Err(_) => true,
-        Ok((out, tables)) => {
-            (case.check == Check::Exact && out != &exp) || !problems(tables).is_empty()
-        }
-    };
-    Some(TenantRun {
+    let mut scope_sensitive = false;
+    if probe {
+        let sql = distinct_text(env, &case.sql, "unscoped", t);
+        let unscoped = run_rolled_back(&mut env.full, case, &sql, &case.args, &env.tables).await;
+        scope_sensitive = match &unscoped {
+            Err(_) => true,
+            Ok((out, tables)) => {
+                (case.check == Check::Exact && out != &exp) || !problems(tables).is_empty()
+            }
+        };
+    }
+    RunEnd::Ran(TenantRun {
         sees_data: &exp_tables != copy_before,
         scope_sensitive,
         expected: Outcome {

@@ -1,8 +1,6 @@
 //! Runs the engine's rewrites on PostgreSQL, MariaDB and SQLite and compares them with the
 //! original statements run on per-tenant copies of the data.
 
-mod mysql;
-mod postgres;
+mod dialects;
 mod regressions;
 mod rejections;
-mod sqlite;
