@@ -92,7 +92,7 @@ fn load_manifest(given: Option<PathBuf>) -> Result<(PathBuf, Manifest), Failure>
     };
     match Manifest::from_path(&path) {
         Ok(manifest) => Ok((path, manifest)),
-        Err(e) => Err(Failure::InvalidManifest(e.to_string())),
+        Err(e) => Err(Failure::InvalidManifest(e)),
     }
 }
 

@@ -9,7 +9,7 @@
 use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
-use tenant_query_core::{BindSlot, Diagnostic, DiagnosticKind, RenderStyle};
+use tenant_query_core::{BindSlot, Diagnostic, DiagnosticKind, ManifestError, RenderStyle};
 
 use crate::args::Format;
 
@@ -98,7 +98,7 @@ pub enum Failure {
     /// No manifest was found.
     ManifestNotFound(String),
     /// The manifest cannot be read or is invalid.
-    InvalidManifest(String),
+    InvalidManifest(ManifestError),
     /// The input could not be read: a usage error.
     Input(String),
 }
@@ -151,10 +151,11 @@ impl Failure {
 
     fn text(&self) -> String {
         match self {
-            Failure::Statement { diagnostic, sql } => render_diagnostic(diagnostic, sql),
-            Failure::ManifestNotFound(message)
-            | Failure::InvalidManifest(message)
-            | Failure::Input(message) => format!("error: {message}"),
+            Failure::Statement { diagnostic, sql } => render_diagnostic(diagnostic, sql, "SQL"),
+            Failure::InvalidManifest(e) => render_diagnostic(&e.diagnostic, &e.source, &e.origin),
+            Failure::ManifestNotFound(message) | Failure::Input(message) => {
+                format!("error: {message}")
+            }
         }
     }
 
@@ -166,25 +167,28 @@ impl Failure {
             Failure::ManifestNotFound(message) => {
                 vec![JsonError::message("manifest_not_found", message)]
             }
-            Failure::InvalidManifest(message) => vec![JsonError {
-                code: Some(DiagnosticKind::Manifest.code()),
-                ..JsonError::message("manifest", message)
-            }],
+            Failure::InvalidManifest(e) => e
+                .diagnostic
+                .problems()
+                .iter()
+                .map(diagnostic_json)
+                .collect(),
             Failure::Input(message) => vec![JsonError::message("input", message)],
         }
     }
 }
 
-/// A diagnostic drawn under the SQL it points into: the one place the text rendering is chosen.
-/// Colours only on a terminal, and never with `NO_COLOR` set.
-fn render_diagnostic(diagnostic: &Diagnostic, sql: &str) -> String {
+/// A diagnostic drawn under the text it points into (the SQL, or the manifest named `origin`):
+/// the one place the text rendering is chosen. Colours only on a terminal, and never with
+/// `NO_COLOR` set.
+fn render_diagnostic(diagnostic: &Diagnostic, source: &str, origin: &str) -> String {
     let colour = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let style = if colour {
         RenderStyle::Styled
     } else {
         RenderStyle::Plain
     };
-    diagnostic.render(sql, "SQL", style)
+    diagnostic.render(source, origin, style)
 }
 
 /// `{"errors": […]}`: every problem, in the order found.

@@ -130,8 +130,9 @@ impl Manifest {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Manifest, ManifestError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ManifestError::whole(&origin, format!("cannot read the manifest: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ManifestError::whole(&origin, format!("cannot read the manifest {origin}: {e}"))
+        })?;
         Manifest::from_toml_str(&text, &origin)
     }
 

@@ -34,7 +34,16 @@ pub fn expand(kind: Kind, tokens: TokenStream) -> TokenStream {
 
 fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
     let input = ParseAs(kind).parse(tokens)?;
-    let loaded = manifest::load().map_err(|message| syn::Error::new(Span::call_site(), message))?;
+    let loaded = manifest::load().map_err(|messages| {
+        messages
+            .into_iter()
+            .map(|message| syn::Error::new(Span::call_site(), message))
+            .reduce(|mut all, e| {
+                all.combine(e);
+                all
+            })
+            .unwrap_or_else(|| syn::Error::new(Span::call_site(), "invalid manifest"))
+    })?;
     let plan = validate(kind, &loaded.manifest, &input)?;
 
     let manifest_path = LitStr::new(&loaded.path.to_string_lossy(), Span::call_site());

@@ -8,11 +8,13 @@
 //! (rust-analyzer) notices edits while a `cargo build` parses each manifest once.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
-use tenant_query_core::{find_manifest, Manifest, MANIFEST_ENV_VAR, MANIFEST_FILE_NAME};
+use tenant_query_core::{
+    find_manifest, Manifest, ManifestError, RenderStyle, MANIFEST_ENV_VAR, MANIFEST_FILE_NAME,
+};
 
 /// A manifest and the absolute path it was read from.
 pub struct Loaded {
@@ -35,13 +37,13 @@ fn cache() -> &'static Cache {
 
 /// Finds and parses the manifest for the crate being compiled.
 ///
-/// The error is the full message shown to the user.
-pub fn load() -> Result<Loaded, String> {
-    let path = locate()?;
+/// The errors are the full messages shown to the user: one per problem of the manifest.
+pub fn load() -> Result<Loaded, Vec<String>> {
+    let path = locate().map_err(|message| vec![message])?;
     let path = std::fs::canonicalize(&path).unwrap_or(path);
     let stamp = std::fs::metadata(&path)
         .map(|m| (m.modified().ok(), m.len()))
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
 
     // A poisoned lock only means another expansion panicked; the map is still usable.
     let mut cache = cache().lock().unwrap_or_else(|p| p.into_inner());
@@ -53,18 +55,27 @@ pub fn load() -> Result<Loaded, String> {
             });
         }
     }
-    let manifest = Manifest::from_path(&path).map_err(|e| {
-        let name = path
-            .file_name()
-            .map_or_else(|| MANIFEST_FILE_NAME.into(), |n| n.to_string_lossy());
-        format!(
-            "invalid manifest: {e}\n  help: fix `{name}`; every tenant-query macro in this \
-             crate reads it"
-        )
-    })?;
+    let manifest = Manifest::from_path(&path).map_err(|e| invalid_manifest(&e, &path))?;
     let manifest = Arc::new(manifest);
     cache.insert(path.clone(), (stamp, Arc::clone(&manifest)));
     Ok(Loaded { path, manifest })
+}
+
+/// One message per problem: the problem drawn on the manifest's lines, and where to fix it.
+fn invalid_manifest(e: &ManifestError, path: &Path) -> Vec<String> {
+    let name = path
+        .file_name()
+        .map_or_else(|| MANIFEST_FILE_NAME.into(), |n| n.to_string_lossy());
+    e.diagnostic
+        .problems()
+        .iter()
+        .map(|problem| {
+            format!(
+                "invalid manifest: {}\n  = note: every tenant-query macro in this crate reads `{name}`",
+                problem.render(&e.source, &e.origin, RenderStyle::CompileError)
+            )
+        })
+        .collect()
 }
 
 /// Where the manifest is: the shared search, started from the crate directory.
