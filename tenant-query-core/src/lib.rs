@@ -41,6 +41,7 @@
 mod declared;
 mod diagnostic;
 mod dialect;
+mod discover;
 mod manifest;
 mod parse;
 mod placeholders;
@@ -49,6 +50,7 @@ mod unscoped;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Label, Location, RenderStyle, Span};
 pub use dialect::Dialect;
+pub use discover::{find_manifest, DiscoveryError, MANIFEST_ENV_VAR, MANIFEST_FILE_NAME};
 pub use manifest::{Manifest, ManifestError, ManifestProblem, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};
 pub use rewrite::{rewrite, Rewritten};
