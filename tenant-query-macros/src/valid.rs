@@ -1,31 +1,17 @@
 //! Validation: the engine's verdict on the SQL and the argument count, as spanned errors.
 
 use tenant_query_core::{
-    check_unscoped, rewrite, BindPlan, BindSlot, Diagnostic, Manifest, RenderStyle,
+    check_unscoped, rewrite, BindPlan, BindSlot, Diagnostic, Manifest, RenderStyle, Rewritten,
 };
 
 use crate::ast::{Input, Kind, OutputKind, ScopeKind};
 
-/// The SQL to emit and how to bind it.
-pub struct Plan {
-    /// The rewritten (or, for unscoped queries, checked and unchanged) SQL.
-    pub sql: String,
-    /// The bind order.
-    pub bind_plan: BindPlan,
-}
-
 /// Runs the engine on the SQL literal and checks the argument count against its bind plan.
-pub fn validate(kind: Kind, manifest: &Manifest, input: &Input) -> syn::Result<Plan> {
+pub fn validate(kind: Kind, manifest: &Manifest, input: &Input) -> syn::Result<Rewritten> {
     let sql = input.sql.value();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind.scope {
-        ScopeKind::Tenant => rewrite(manifest, &sql).map(|r| Plan {
-            sql: r.sql,
-            bind_plan: r.bind_plan,
-        }),
-        ScopeKind::Unscoped => check_unscoped(manifest, &sql).map(|c| Plan {
-            sql: c.sql,
-            bind_plan: c.bind_plan,
-        }),
+        ScopeKind::Tenant => rewrite(manifest, &sql),
+        ScopeKind::Unscoped => check_unscoped(manifest, &sql),
     }));
     let rewritten = match outcome {
         Ok(Ok(r)) => r,
