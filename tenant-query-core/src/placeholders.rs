@@ -63,38 +63,8 @@ const MYSQL_TENANT_MARKER: &str = "?0";
 impl Params {
     /// Validates the user's placeholders and numbers them where the dialect needs it.
     pub(crate) fn analyze(dialect: Dialect, stmt: &mut Statement) -> Result<Params, Diagnostic> {
-        let mut found = Collect::default();
-        let _ = stmt.visit(&mut found);
-        let mut values = found.values;
-        values.sort_by_key(|(span, _)| (span.start.line, span.start.column));
-
-        if values.windows(2).any(|w| {
-            (w[0].0.start.line, w[0].0.start.column) >= (w[1].0.start.line, w[1].0.start.column)
-        }) || values.iter().any(|(span, _)| span.start.line == 0)
-        {
-            return Err(internal("placeholder positions are unknown".into()));
-        }
-        let bare = values.iter().filter(|(_, s)| s == "?").count();
-        let mut max_numbered = 0usize;
-        for (span, text) in &values {
-            let numbered = dialect
-                .numbered_placeholder_prefixes()
-                .iter()
-                .find_map(|prefix| text.strip_prefix(*prefix))
-                .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
-            match numbered {
-                Some(n) => {
-                    let n: usize = n
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=65535).contains(n))
-                        .ok_or_else(|| bad_placeholder(text, dialect).at(source_span(*span)))?;
-                    max_numbered = max_numbered.max(n);
-                }
-                None if text == "?" && dialect.supports_bare_question_placeholder() => {}
-                None => return Err(bad_placeholder(text, dialect).at(source_span(*span))),
-            }
-        }
+        let values = placeholders_in_text_order(stmt)?;
+        let (bare, max_numbered) = count(dialect, &values)?;
         if bare > 0 && max_numbered > 0 {
             return Err(Diagnostic::new(
                 DiagnosticKind::Placeholder,
@@ -246,6 +216,53 @@ fn byte_offset(text: &str, at: sqlparser::tokenizer::Location) -> Option<usize> 
             .nth(column)
             .map_or(text.len(), |(i, _)| start + i),
     )
+}
+
+/// The placeholders of `stmt` with their positions, in text order.
+fn placeholders_in_text_order(
+    stmt: &mut Statement,
+) -> Result<Vec<(sqlparser::tokenizer::Span, String)>, Diagnostic> {
+    let mut found = Collect::default();
+    let _ = stmt.visit(&mut found);
+    let mut values = found.values;
+    values.sort_by_key(|(span, _)| (span.start.line, span.start.column));
+    if values.windows(2).any(|w| {
+        (w[0].0.start.line, w[0].0.start.column) >= (w[1].0.start.line, w[1].0.start.column)
+    }) || values.iter().any(|(span, _)| span.start.line == 0)
+    {
+        return Err(internal("placeholder positions are unknown".into()));
+    }
+    Ok(values)
+}
+
+/// How many bare `?` there are, and the highest number of a numbered placeholder; an error at
+/// the first placeholder the dialect does not support.
+fn count(
+    dialect: Dialect,
+    values: &[(sqlparser::tokenizer::Span, String)],
+) -> Result<(usize, usize), Diagnostic> {
+    let bare = values.iter().filter(|(_, s)| s == "?").count();
+    let mut max_numbered = 0usize;
+    for (span, text) in values {
+        let numbered = dialect
+            .numbered_placeholder_prefixes()
+            .iter()
+            .find_map(|prefix| text.strip_prefix(*prefix))
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        match numbered {
+            Some(n) => {
+                let n: usize = n
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=65535).contains(n))
+                    .ok_or_else(|| bad_placeholder(text, dialect).at(source_span(*span)))?;
+                max_numbered = max_numbered.max(n);
+            }
+            None if text == "?" && dialect.supports_bare_question_placeholder() => {}
+            None => return Err(bad_placeholder(text, dialect).at(source_span(*span))),
+        }
+    }
+    Ok((bare, max_numbered))
 }
 
 fn internal(message: String) -> Diagnostic {

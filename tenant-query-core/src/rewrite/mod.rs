@@ -125,6 +125,8 @@ pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> 
     let mut rewriter = Rewriter::new(manifest, &params.tenant_marker);
     let walked = rewriter.statement(stmt);
     let mut errors = std::mem::take(&mut rewriter.errors);
+    // The walk finds them pass by pass; the user reads them in text order.
+    errors.sort_by_key(|e| e.span.map(|s| (s.start.line, s.start.column)));
     if let Err(e) = walked {
         errors.push(crate::declared::with_siblings(e, &rewriter, stmt));
     }
@@ -414,4 +416,141 @@ fn unsupported_statement(stmt: &Statement) -> Diagnostic {
         format!("`{keyword}` statements cannot be scoped to a tenant: {why}"),
     )
     .help("run schema changes and cross-tenant maintenance with `unscoped_query!(reason = \"…\", …)` or in migrations")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::DiagnosticKind::{TenantColumnWrite, UnknownColumn, UnknownTable};
+
+    fn manifest(dialect: &str) -> Manifest {
+        let toml = format!(
+            "dialect = \"{dialect}\"\n\
+             [tables.orders]\nscope = \"tenant\"\ncolumns = [\"id\", \"tenant_id\", \"customer_id\", \"total\"]\n\
+             [tables.customers]\nscope = \"tenant\"\ncolumns = [\"id\", \"tenant_id\", \"name\"]\n"
+        );
+        match Manifest::from_toml_str(&toml, "tenant-schema.toml") {
+            Ok(m) => m,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Every problem of the rejection of `sql`, as (kind, message).
+    fn problems(dialect: &str, sql: &str) -> Vec<(DiagnosticKind, String)> {
+        match rewrite(&manifest(dialect), sql) {
+            Ok(out) => panic!("accepted {sql}: {}", out.sql),
+            Err(e) => e
+                .problems()
+                .into_iter()
+                .map(|d| (d.kind, d.message))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn reports_every_unknown_column_of_a_statement() {
+        assert_eq!(
+            problems(
+                "postgres",
+                "SELECT nme, o.totl FROM orders o WHERE o.idd = $1"
+            ),
+            [
+                (UnknownColumn, "table `orders` has no column `nme`".into()),
+                (UnknownColumn, "table `orders` has no column `totl`".into()),
+                (UnknownColumn, "table `orders` has no column `idd`".into()),
+            ]
+        );
+        assert_eq!(
+            problems(
+                "postgres",
+                "SELECT nme FROM orders WHERE totl > $1 AND id = $2"
+            ),
+            [
+                (UnknownColumn, "table `orders` has no column `nme`".into()),
+                (UnknownColumn, "table `orders` has no column `totl`".into()),
+            ]
+        );
+        assert_eq!(
+            problems("sqlite", "INSERT INTO orders (idd, totl) VALUES (?, ?)"),
+            [
+                (UnknownColumn, "table `orders` has no column `idd`".into()),
+                (UnknownColumn, "table `orders` has no column `totl`".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn reports_every_tenant_column_write_and_the_unknown_columns_beside_them() {
+        let m =
+            "assigning the tenant column `tenant_id` of `orders` would move rows to another tenant";
+        let c = "assigning the tenant column `tenant_id` of `customers` would move rows to another tenant";
+        assert_eq!(
+            problems(
+                "mysql",
+                "UPDATE orders o JOIN customers c ON c.id = o.customer_id \
+                 SET o.tenant_id = ?, c.tenant_id = ?, o.totl = ?"
+            ),
+            [
+                (TenantColumnWrite, m.into()),
+                (TenantColumnWrite, c.into()),
+                (UnknownColumn, "table `orders` has no column `totl`".into()),
+            ]
+        );
+        assert_eq!(
+            problems(
+                "postgres",
+                "INSERT INTO orders (id, tenant_id) VALUES ($1, $2) \
+                 ON CONFLICT (id) DO UPDATE SET tenant_id = $3"
+            ),
+            [
+                (
+                    TenantColumnWrite,
+                    "INSERT must not set the tenant column `tenant_id` of `orders`".into()
+                ),
+                (TenantColumnWrite, m.into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_table_hides_the_columns_it_would_have_checked() {
+        assert_eq!(
+            problems("postgres", "SELECT o.nme FROM orderz o WHERE o.idd = $1"),
+            [(
+                UnknownTable,
+                "table `orderz` is not declared in tenant-schema.toml".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_rejected_join_points_at_the_join_that_makes_tables_nullable() {
+        let sql = "SELECT * FROM orders, customers RIGHT JOIN orders o2 ON o2.id = customers.id";
+        let Err(e) = rewrite(&manifest("sqlite"), sql) else {
+            panic!("accepted {sql}");
+        };
+        let secondary: Vec<_> = e
+            .secondary
+            .iter()
+            .map(|l| (l.span.to_string(), l.message.as_str()))
+            .collect();
+        assert_eq!(
+            secondary,
+            [(
+                "1:44-1:53".to_owned(),
+                "this join makes the tables before the comma nullable"
+            )]
+        );
+    }
+
+    #[test]
+    fn check_unscoped_lists_the_tables_it_checked() {
+        let sql = "SELECT * FROM customers JOIN orders ON orders.customer_id = customers.id";
+        let Ok(out) = check_unscoped(&manifest("postgres"), sql) else {
+            panic!("rejected {sql}");
+        };
+        assert_eq!(out.sql, sql);
+        assert_eq!(out.tables, ["customers", "orders"]);
+        assert!(out.scoped_tables.is_empty());
+    }
 }
