@@ -141,6 +141,7 @@ impl<'m> Rewriter<'m> {
                 table.name
             ))
             .at(source_span(alias.name.span))
+            .secondary(source_span(name.span()), "this table is tenant-scoped")
             .help("alias the columns in the SELECT list instead (`SELECT o.id AS a …`)"));
         }
         self.tables.push(table);
