@@ -157,7 +157,8 @@ impl Params {
     /// bind order off the markers.
     ///
     /// A placeholder token takes every digit after its `?`, so the character after a marker is
-    /// never a digit, and the spliced text has the same tokens with `?` for each marker.
+    /// never a digit, and the spliced text has the same tokens with `?` for each marker. (The
+    /// tokens keep their positions in the rendered text, which only an internal error shows.)
     fn splice_mysql(&self, rendered: String) -> Result<Emitted, Diagnostic> {
         let mut tokens = self.tokenize_output(&rendered)?;
         let mut out = String::with_capacity(rendered.len());

@@ -544,6 +544,27 @@ mod tests {
     }
 
     #[test]
+    fn an_ambiguous_upsert_source_points_at_the_clashing_name() {
+        let sql = "INSERT INTO orders (id, total) SELECT id, total FROM orders \
+                   ON DUPLICATE KEY UPDATE total = 1";
+        let Err(e) = rewrite(&manifest("mysql"), sql) else {
+            panic!("accepted {sql}");
+        };
+        let secondary: Vec<_> = e
+            .secondary
+            .iter()
+            .map(|l| (l.span.to_string(), l.message.as_str()))
+            .collect();
+        assert_eq!(
+            secondary,
+            [(
+                "1:54-1:60".to_owned(),
+                "the SELECT exposes the same name here"
+            )]
+        );
+    }
+
+    #[test]
     fn check_unscoped_lists_the_tables_it_checked() {
         let sql = "SELECT * FROM customers JOIN orders ON orders.customer_id = customers.id";
         let Ok(out) = check_unscoped(&manifest("postgres"), sql) else {

@@ -71,16 +71,17 @@ impl<'m> Rewriter<'m> {
         let source_names = source
             .map(|q| exposed_names(&q.body, self))
             .unwrap_or_default();
-        if !source_names
+        let Some((_, clash)) = source_names
             .iter()
-            .any(|n| n == &target_name || n.last() == target_name.last())
-        {
+            .find(|(n, _)| n == &target_name || n.last() == target_name.last())
+        else {
             return Ok(());
-        }
+        };
         let name = &target.table.name;
         Err(Diagnostic::unsupported(format!(
             "ON DUPLICATE KEY UPDATE after INSERT … SELECT that reads `{name}` under its own name cannot be made safe"
         ))
+        .secondary(source_span(*clash), "the SELECT exposes the same name here")
         .help(format!(
             "give `{name}` an alias in the SELECT (`FROM {name} AS src`)"
         )))
@@ -140,8 +141,11 @@ fn if_expr(condition: Expr, then: Expr, otherwise: Expr) -> Expr {
     })
 }
 
-/// The names the top-level FROM items of an INSERT source expose, normalised.
-fn exposed_names(body: &SetExpr, rewriter: &Rewriter<'_>) -> Vec<Vec<String>> {
+/// A name a FROM item exposes, normalised, and where it is written.
+type Exposed = (Vec<String>, sqlparser::tokenizer::Span);
+
+/// The names the top-level FROM items of an INSERT source expose.
+fn exposed_names(body: &SetExpr, rewriter: &Rewriter<'_>) -> Vec<Exposed> {
     let mut out = Vec::new();
     match body {
         SetExpr::Select(select) => {
@@ -159,22 +163,25 @@ fn exposed_names(body: &SetExpr, rewriter: &Rewriter<'_>) -> Vec<Vec<String>> {
     out
 }
 
-fn item_names(t: &TableWithJoins, r: &Rewriter<'_>, out: &mut Vec<Vec<String>>) {
+fn item_names(t: &TableWithJoins, r: &Rewriter<'_>, out: &mut Vec<Exposed>) {
     factor_names(&t.relation, r, out);
     for j in &t.joins {
         factor_names(&j.relation, r, out);
     }
 }
 
-fn factor_names(f: &TableFactor, r: &Rewriter<'_>, out: &mut Vec<Vec<String>>) {
+fn factor_names(f: &TableFactor, r: &Rewriter<'_>, out: &mut Vec<Exposed>) {
     match f {
         TableFactor::Table { name, alias, .. } => out.push(match alias {
-            Some(a) => vec![r.normalize(&a.name)],
-            None => object_name_parts(name)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|i| r.normalize(i))
-                .collect(),
+            Some(a) => (vec![r.normalize(&a.name)], a.name.span),
+            None => (
+                object_name_parts(name)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|i| r.normalize(i))
+                    .collect(),
+                name.span(),
+            ),
         }),
         TableFactor::NestedJoin {
             table_with_joins,
@@ -182,7 +189,7 @@ fn factor_names(f: &TableFactor, r: &Rewriter<'_>, out: &mut Vec<Vec<String>>) {
         } => item_names(table_with_joins, r, out),
         other => {
             if let Some(alias) = alias_of(other) {
-                out.push(vec![r.normalize(&alias.name)]);
+                out.push((vec![r.normalize(&alias.name)], alias.name.span));
             }
         }
     }
