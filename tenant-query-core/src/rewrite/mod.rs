@@ -75,28 +75,33 @@ pub struct Rewritten {
 }
 
 impl Rewritten {
-    fn new(sql: String, bind_plan: BindPlan, tables: &[&TableConfig], filtered: bool) -> Self {
-        let names = |keep: fn(&TableConfig) -> bool| {
-            let mut names: Vec<String> = tables
-                .iter()
-                .filter(|t| keep(t))
-                .map(|t| t.name.clone())
-                .collect();
-            names.sort();
-            names.dedup();
-            names
-        };
+    /// The result of a rewrite: the scoped ones among `tables` are filtered.
+    fn filtered(sql: String, bind_plan: BindPlan, tables: &[&TableConfig]) -> Self {
         Rewritten {
             sql,
             bind_plan,
-            scoped_tables: if filtered {
-                names(TableConfig::is_scoped)
-            } else {
-                Vec::new()
-            },
-            tables: names(|_| true),
+            scoped_tables: sorted_names(tables.iter().filter(|t| t.is_scoped())),
+            tables: sorted_names(tables.iter()),
         }
     }
+
+    /// The result of a check: `tables` are declared, and nothing is filtered.
+    fn checked(sql: String, bind_plan: BindPlan, tables: &[&TableConfig]) -> Self {
+        Rewritten {
+            sql,
+            bind_plan,
+            scoped_tables: Vec::new(),
+            tables: sorted_names(tables.iter()),
+        }
+    }
+}
+
+/// The manifest names of `tables`, sorted, without repeats.
+fn sorted_names<'a>(tables: impl Iterator<Item = &'a &'a TableConfig>) -> Vec<String> {
+    let mut names: Vec<String> = tables.map(|t| t.name.clone()).collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Rewrites one statement so that it only sees and touches one tenant's rows.
@@ -138,7 +143,7 @@ pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> 
     let tables = rewriter.tables;
     if !tables.iter().any(|t| t.is_scoped()) {
         let (sql, bind_plan) = params.passthrough(sql, parsed.has_comment, stmt)?;
-        return Ok(Rewritten::new(sql, bind_plan, &tables, true));
+        return Ok(Rewritten::filtered(sql, bind_plan, &tables));
     }
     let emitted = params.finish(stmt.to_string())?;
     // Fail closed on rendering bugs: what we emit must parse again as one statement. This is
@@ -152,12 +157,7 @@ pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> 
             .help("this is a bug in tenant-query; the statement was refused rather than passed through")
         },
     )?;
-    Ok(Rewritten::new(
-        emitted.sql,
-        emitted.bind_plan,
-        &tables,
-        true,
-    ))
+    Ok(Rewritten::filtered(emitted.sql, emitted.bind_plan, &tables))
 }
 
 /// Checks a statement that deliberately works across tenants (`unscoped_query!`).
@@ -184,7 +184,7 @@ pub fn check_unscoped(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagn
     let rewriter = Rewriter::new(manifest, &params.tenant_marker);
     let tables = crate::declared::check(&rewriter, &parsed.statement)?;
     let (sql, bind_plan) = params.passthrough(sql, parsed.has_comment, &parsed.statement)?;
-    Ok(Rewritten::new(sql, bind_plan, &tables, false))
+    Ok(Rewritten::checked(sql, bind_plan, &tables))
 }
 
 /// The first steps of every statement: parse it, then analyse its placeholders.
