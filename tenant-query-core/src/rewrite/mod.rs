@@ -22,7 +22,7 @@ mod upsert;
 
 use sqlparser::ast::{BinaryOperator, Expr, Ident, ObjectName, Spanned, Statement, Value};
 
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Errors};
 use crate::dialect::Dialect;
 use crate::manifest::{Manifest, TableConfig};
 use crate::parse::{self, source_span};
@@ -129,9 +129,8 @@ pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> 
     let stmt = &mut parsed.statement;
     let mut rewriter = Rewriter::new(manifest, &params.tenant_marker);
     let walked = rewriter.statement(stmt);
-    let mut errors = std::mem::take(&mut rewriter.errors);
     // The walk finds them pass by pass; the user reads them in text order.
-    errors.sort_by_key(|e| e.span.map(|s| (s.start.line, s.start.column)));
+    let mut errors = std::mem::take(&mut rewriter.errors).into_sorted();
     if let Err(e) = walked {
         errors.push(crate::declared::with_siblings(e, &rewriter, stmt));
     }
@@ -243,7 +242,7 @@ pub(crate) struct Rewriter<'m> {
     /// Every declared table the walk resolved, in the order it met them.
     pub(crate) tables: Vec<&'m TableConfig>,
     /// The independent errors found so far.
-    errors: Vec<Diagnostic>,
+    errors: Errors,
 }
 
 impl<'m> Rewriter<'m> {
@@ -255,16 +254,14 @@ impl<'m> Rewriter<'m> {
             select_depth: 0,
             seen: Seen::default(),
             tables: Vec::new(),
-            errors: Vec::new(),
+            errors: Errors::default(),
         }
     }
 
     /// Records an error that does not stop the walk. The same error found twice (a column
     /// checked by two passes) is kept once.
     pub(crate) fn report(&mut self, error: Diagnostic) {
-        if !self.errors.contains(&error) {
-            self.errors.push(error);
-        }
+        self.errors.push_once(error);
     }
 
     /// Records the error of `result`, if any.
