@@ -201,6 +201,22 @@ mod tests {
     }
 
     #[test]
+    fn one_tokenization_gives_the_first_token_and_the_comments() {
+        let Ok(parsed) = single_statement(Dialect::Postgres, "  -- note\n  SELECT 1") else {
+            panic!("rejected a plain SELECT");
+        };
+        assert!(parsed.has_comment);
+        assert_eq!(
+            parsed.first_token.map(|s| s.to_string()).as_deref(),
+            Some("2:3-2:9")
+        );
+        let Ok(parsed) = single_statement(Dialect::Postgres, "SELECT 1") else {
+            panic!("rejected a plain SELECT");
+        };
+        assert!(!parsed.has_comment);
+    }
+
+    #[test]
     fn counts_statements() {
         let Err(e) = single_statement(Dialect::Sqlite, "SELECT 1; SELECT 2") else {
             panic!("parsed two statements as one");
