@@ -124,6 +124,30 @@ fn sorted_names<'a>(tables: impl Iterator<Item = &'a &'a TableConfig>) -> Vec<St
 /// assert_eq!(err.kind, DiagnosticKind::TenantColumnWrite);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Independent problems of one statement are reported together, in text order; a problem
+/// that follows from another (the columns of an undeclared table) is not reported.
+///
+/// ```
+/// use tenant_query_core::{rewrite, DiagnosticKind, Manifest};
+///
+/// let manifest = Manifest::from_toml_str(
+///     "dialect = \"postgres\"\n[tables.orders]\nscope = \"tenant\"\ncolumns = [\"id\", \"tenant_id\", \"total\"]\n",
+///     "tenant-schema.toml",
+/// )?;
+/// let err = rewrite(&manifest, "UPDATE orders SET tenant_id = $1, totl = $2 WHERE idd = $3")
+///     .unwrap_err();
+/// let kinds: Vec<_> = err.problems().into_iter().map(|d| d.kind).collect();
+/// assert_eq!(
+///     kinds,
+///     [
+///         DiagnosticKind::TenantColumnWrite,
+///         DiagnosticKind::UnknownColumn,
+///         DiagnosticKind::UnknownColumn,
+///     ]
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> {
     let (mut parsed, params) = analyze(manifest, sql)?;
     let stmt = &mut parsed.statement;
