@@ -3,10 +3,10 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use tenant_query_core::{find_manifest, Manifest, MANIFEST_ENV_VAR};
+use tenant_query_core::{find_manifest, Manifest, Rewritten, MANIFEST_ENV_VAR};
 
 use crate::args::{CheckManifestArgs, RewriteArgs};
-use crate::report::{Bind, Failure, ManifestSummary, Rewrite, Success, TableSummary};
+use crate::report::{Failure, ManifestSummary, Success, TableSummary};
 
 /// `rewrite`: the statement as `tenant_query!` (or, with `--unscoped`, `unscoped_query!`) runs
 /// it.
@@ -49,26 +49,16 @@ pub fn check_manifest(args: CheckManifestArgs) -> Result<Success, Failure> {
     }))
 }
 
-/// The engine's verdict on `sql`, in the one shape the tool prints.
+/// The engine's verdict on `sql`.
 fn run_engine(
     manifest: &Manifest,
     sql: &str,
     unscoped: bool,
-) -> Result<Rewrite, tenant_query_core::Diagnostic> {
+) -> Result<Rewritten, tenant_query_core::Diagnostic> {
     if unscoped {
-        let checked = tenant_query_core::check_unscoped(manifest, sql)?;
-        Ok(Rewrite {
-            sql: checked.sql,
-            bind_plan: Bind::plan(&checked.bind_plan.slots),
-            scoped_tables: Vec::new(),
-        })
+        tenant_query_core::check_unscoped(manifest, sql)
     } else {
-        let rewritten = tenant_query_core::rewrite(manifest, sql)?;
-        Ok(Rewrite {
-            sql: rewritten.sql,
-            bind_plan: Bind::plan(&rewritten.bind_plan.slots),
-            scoped_tables: rewritten.scoped_tables,
-        })
+        tenant_query_core::rewrite(manifest, sql)
     }
 }
 

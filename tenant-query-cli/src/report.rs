@@ -9,19 +9,31 @@
 use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
-use tenant_query_core::{BindSlot, Diagnostic, DiagnosticKind, ManifestError, RenderStyle};
+use tenant_query_core::{
+    BindSlot, Diagnostic, DiagnosticKind, ManifestError, RenderStyle, Rewritten,
+};
 
 use crate::args::Format;
 
-/// The result of `rewrite`.
+/// The JSON form of the engine's result for `rewrite`.
 #[derive(Debug, Serialize)]
-pub struct Rewrite {
+struct RewriteJson<'a> {
     /// The statement as the macros run it.
-    pub sql: String,
+    sql: &'a str,
     /// What is bound at each placeholder, in bind order.
-    pub bind_plan: Vec<Bind>,
-    /// The tenant-scoped tables the statement reads or writes.
-    pub scoped_tables: Vec<String>,
+    bind_plan: Vec<Bind>,
+    /// The tenant-scoped tables the statement reads or writes (none when unscoped).
+    scoped_tables: &'a [String],
+}
+
+impl<'a> RewriteJson<'a> {
+    fn new(rewrite: &'a Rewritten) -> Self {
+        RewriteJson {
+            sql: &rewrite.sql,
+            bind_plan: Bind::plan(&rewrite.bind_plan.slots),
+            scoped_tables: &rewrite.scoped_tables,
+        }
+    }
 }
 
 /// One bind position: the tenant, or one of the macro's arguments (1-based).
@@ -86,7 +98,7 @@ pub struct TableSummary {
 /// What a successful command prints.
 pub enum Success {
     /// `rewrite`; `plan` asks for the bind plan on standard error in text format.
-    Rewrite { rewrite: Rewrite, plan: bool },
+    Rewrite { rewrite: Rewritten, plan: bool },
     /// `check-manifest`.
     Manifest(ManifestSummary),
 }
@@ -118,7 +130,9 @@ impl Success {
             (Success::Rewrite { rewrite, plan }, Format::Text) => {
                 print_rewrite(rewrite, *plan, streams)
             }
-            (Success::Rewrite { rewrite, .. }, Format::Json) => print_json(rewrite, streams.out),
+            (Success::Rewrite { rewrite, .. }, Format::Json) => {
+                print_json(&RewriteJson::new(rewrite), streams.out)
+            }
             (Success::Manifest(summary), Format::Text) => print_summary(summary, streams.out),
             (Success::Manifest(summary), Format::Json) => print_json(summary, streams.out),
         }
@@ -266,12 +280,11 @@ fn print_json(value: &impl Serialize, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-fn print_rewrite(rewrite: &Rewrite, plan: bool, streams: Streams<'_>) -> io::Result<()> {
+fn print_rewrite(rewrite: &Rewritten, plan: bool, streams: Streams<'_>) -> io::Result<()> {
     writeln!(streams.out, "{}", rewrite.sql)?;
     if plan {
-        let binds = rewrite
-            .bind_plan
-            .iter()
+        let binds = Bind::plan(&rewrite.bind_plan.slots)
+            .into_iter()
             .enumerate()
             .map(|(i, bind)| format!("{}={bind}", i + 1));
         writeln!(streams.err, "binds: {}", list_or_none(binds))?;

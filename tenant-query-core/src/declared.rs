@@ -10,7 +10,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{Ident, ObjectName, Query, Statement, TableFactor, Visit, Visitor};
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Errors};
-use crate::manifest::object_name_parts;
+use crate::manifest::{object_name_parts, TableConfig};
 use crate::rewrite::Rewriter;
 
 /// When `first` is an unknown table, adds every other undeclared table of `stmt` to it; other
@@ -32,23 +32,28 @@ pub(crate) fn with_siblings(
     first
 }
 
-/// Checks that every relation of `stmt` that is not a CTE or a table function is declared.
+/// Checks that every relation of `stmt` that is not a CTE or a table function is declared,
+/// and returns the declared tables it names.
 ///
 /// A name that matches a CTE anywhere in the statement is left to the rewriter, which
 /// resolves CTE scopes exactly; this check only collects the names that cannot resolve.
-pub(crate) fn check(rewriter: &Rewriter<'_>, stmt: &Statement) -> Result<(), Diagnostic> {
+pub(crate) fn check<'m>(
+    rewriter: &Rewriter<'m>,
+    stmt: &Statement,
+) -> Result<Vec<&'m TableConfig>, Diagnostic> {
     let mut names = Names::default();
     let _ = stmt.visit(&mut names);
     let ctes: HashSet<String> = names.ctes.iter().map(|c| rewriter.normalize(c)).collect();
     let mut errors = Errors::default();
+    let mut tables = Vec::new();
     for name in &names.relations {
         let is_cte = object_name_parts(name)
             .is_some_and(|parts| parts.len() == 1 && ctes.contains(&rewriter.normalize(parts[0])));
         if !is_cte && !names.functions.contains(name) {
-            errors.keep(rewriter.resolve(name));
+            tables.extend(errors.keep(rewriter.resolve(name)));
         }
     }
-    errors.finish()
+    errors.finish().map(|()| tables)
 }
 
 /// The relation names, table-function names and CTE names of a statement.

@@ -495,6 +495,23 @@ fn byte_of_location(text: &str, at: Location) -> usize {
     text.len()
 }
 
+impl Errors {
+    /// Keeps `diagnostic` unless the very same one is kept already (a place that two passes
+    /// check is reported once).
+    pub(crate) fn push_once(&mut self, diagnostic: Diagnostic) {
+        if !self.found.contains(&diagnostic) {
+            self.found.push(diagnostic);
+        }
+    }
+
+    /// Every error kept, in text order (errors without a position first).
+    pub(crate) fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.found
+            .sort_by_key(|e| e.span.map(|s| (s.start.line, s.start.column)));
+        self.found
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

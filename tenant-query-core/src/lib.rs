@@ -2,7 +2,8 @@
 //! diagnostics.
 //!
 //! This crate has no proc-macro dependencies. The `tenant-query` macros and the
-//! `tenant-query` command-line tool both call [`rewrite`] and [`check_unscoped`].
+//! `tenant-query` command-line tool both call [`rewrite`] and [`check_unscoped`], which
+//! return one [`Rewritten`]: the SQL to run, its [`BindPlan`] and the tables it names.
 //!
 //! # The rewrite contract
 //!
@@ -46,12 +47,10 @@ mod manifest;
 mod parse;
 mod placeholders;
 mod rewrite;
-mod unscoped;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Label, Location, RenderStyle, Span};
 pub use dialect::Dialect;
 pub use discover::{find_manifest, DiscoveryError, MANIFEST_ENV_VAR, MANIFEST_FILE_NAME};
 pub use manifest::{Manifest, ManifestError, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};
-pub use rewrite::{rewrite, Rewritten};
-pub use unscoped::{check_unscoped, Checked};
+pub use rewrite::{check_unscoped, rewrite, Rewritten};

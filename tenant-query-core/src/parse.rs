@@ -2,6 +2,7 @@
 
 use sqlparser::ast::{Spanned, Statement};
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Location, Span};
 use crate::dialect::Dialect;
@@ -10,16 +11,52 @@ use crate::dialect::Dialect;
 /// of the engine's own recursive walks.
 const RECURSION_LIMIT: usize = 48;
 
-/// Parses `sql` as exactly one statement.
-pub(crate) fn single_statement(dialect: Dialect, sql: &str) -> Result<Statement, Diagnostic> {
-    let parser_dialect = dialect.parser_dialect();
+/// One statement, parsed from the tokens of its text.
+pub(crate) struct Parsed {
+    pub(crate) statement: Statement,
+    /// Where the first token starts: the position of a whole-statement problem.
+    pub(crate) first_token: Option<Span>,
+    /// Whether the text holds a comment (which a database may read differently).
+    pub(crate) has_comment: bool,
+}
+
+/// Parses `sql` as exactly one statement, tokenizing it once.
+pub(crate) fn single_statement(dialect: Dialect, sql: &str) -> Result<Parsed, Diagnostic> {
+    let tokens = tokenize(dialect, sql).map_err(|e| syntax_error(dialect, sql, e))?;
     if dialect.has_executable_comments() {
-        reject_executable_comments(parser_dialect.as_ref(), sql)?;
+        reject_executable_comments(&tokens)?;
     }
+    let first_token = tokens
+        .iter()
+        .find(|t| !matches!(t.token, Token::Whitespace(_)))
+        .and_then(|t| source_span(t.span));
+    let has_comment = tokens.iter().any(|t| is_comment(&t.token));
+    let statement = statement_from_tokens(dialect, sql, tokens)?;
+    Ok(Parsed {
+        statement,
+        first_token,
+        has_comment,
+    })
+}
+
+/// The tokens of `sql`, with their positions.
+pub(crate) fn tokenize(dialect: Dialect, sql: &str) -> Result<Vec<TokenWithSpan>, ParserError> {
+    Tokenizer::new(dialect.parser_dialect().as_ref(), sql)
+        .tokenize_with_location()
+        .map_err(ParserError::from)
+}
+
+/// Parses the tokens of `sql` as exactly one statement.
+pub(crate) fn statement_from_tokens(
+    dialect: Dialect,
+    sql: &str,
+    tokens: Vec<TokenWithSpan>,
+) -> Result<Statement, Diagnostic> {
+    let parser_dialect = dialect.parser_dialect();
     let mut statements = Parser::new(parser_dialect.as_ref())
         .with_recursion_limit(RECURSION_LIMIT)
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_statements())
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
         .map_err(|e| syntax_error(dialect, sql, e))?;
     match statements.len() {
         1 => Ok(statements.pop().expect("one statement")),
@@ -37,17 +74,16 @@ pub(crate) fn single_statement(dialect: Dialect, sql: &str) -> Result<Statement,
     }
 }
 
+fn is_comment(token: &Token) -> bool {
+    matches!(
+        token,
+        Token::Whitespace(Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_))
+    )
+}
+
 /// MySQL and MariaDB run the text of `/*! … */` and `/*M! … */` comments, which the parser
 /// skips: SQL the engine never saw.
-fn reject_executable_comments(
-    dialect: &dyn sqlparser::dialect::Dialect,
-    sql: &str,
-) -> Result<(), Diagnostic> {
-    use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
-    let Ok(tokens) = Tokenizer::new(dialect, sql).tokenize_with_location() else {
-        // The parser reports tokenizer errors with their position.
-        return Ok(());
-    };
+fn reject_executable_comments(tokens: &[TokenWithSpan]) -> Result<(), Diagnostic> {
     for t in tokens {
         if let Token::Whitespace(Whitespace::SingleLineComment { comment, prefix }) = &t.token {
             // MySQL starts a `--` comment only before a space or a control character.
@@ -131,17 +167,6 @@ fn end_of(sql: &str) -> Location {
     }
 }
 
-/// Where the first token of `sql` starts: the position of a whole-statement problem.
-pub(crate) fn first_token(dialect: Dialect, sql: &str) -> Option<Span> {
-    let d = dialect.parser_dialect();
-    sqlparser::tokenizer::Tokenizer::new(d.as_ref(), sql)
-        .tokenize_with_location()
-        .ok()?
-        .into_iter()
-        .find(|t| !matches!(t.token, sqlparser::tokenizer::Token::Whitespace(_)))
-        .and_then(|t| source_span(t.span))
-}
-
 /// A span of the parser's as a diagnostic span, if the parser knows where it is.
 pub(crate) fn source_span(span: sqlparser::tokenizer::Span) -> Option<Span> {
     let at = |l: sqlparser::tokenizer::Location| Location {
@@ -157,7 +182,9 @@ mod tests {
 
     #[test]
     fn syntax_errors_carry_the_position() {
-        let e = single_statement(Dialect::Postgres, "SELECT *\nFROM orders WHERE").unwrap_err();
+        let Err(e) = single_statement(Dialect::Postgres, "SELECT *\nFROM orders WHERE") else {
+            panic!("parsed an incomplete statement");
+        };
         assert_eq!(e.kind, DiagnosticKind::Syntax);
         assert_eq!(
             e.location(),
@@ -174,8 +201,26 @@ mod tests {
     }
 
     #[test]
+    fn one_tokenization_gives_the_first_token_and_the_comments() {
+        let Ok(parsed) = single_statement(Dialect::Postgres, "  -- note\n  SELECT 1") else {
+            panic!("rejected a plain SELECT");
+        };
+        assert!(parsed.has_comment);
+        assert_eq!(
+            parsed.first_token.map(|s| s.to_string()).as_deref(),
+            Some("2:3-2:9")
+        );
+        let Ok(parsed) = single_statement(Dialect::Postgres, "SELECT 1") else {
+            panic!("rejected a plain SELECT");
+        };
+        assert!(!parsed.has_comment);
+    }
+
+    #[test]
     fn counts_statements() {
-        let e = single_statement(Dialect::Sqlite, "SELECT 1; SELECT 2").unwrap_err();
+        let Err(e) = single_statement(Dialect::Sqlite, "SELECT 1; SELECT 2") else {
+            panic!("parsed two statements as one");
+        };
         assert_eq!(e.kind, DiagnosticKind::StatementCount);
         assert_eq!(
             e.location(),
@@ -185,18 +230,18 @@ mod tests {
             })
         );
         assert!(single_statement(Dialect::Sqlite, "SELECT 1;").is_ok());
-        assert_eq!(
-            single_statement(Dialect::Sqlite, "  ").unwrap_err().kind,
-            DiagnosticKind::StatementCount
-        );
+        assert!(matches!(
+            single_statement(Dialect::Sqlite, "  "),
+            Err(e) if e.kind == DiagnosticKind::StatementCount
+        ));
     }
 
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let sql = format!("SELECT {}1{}", "(".repeat(5000), ")".repeat(5000));
-        assert_eq!(
-            single_statement(Dialect::Postgres, &sql).unwrap_err().kind,
-            DiagnosticKind::Syntax
-        );
+        assert!(matches!(
+            single_statement(Dialect::Postgres, &sql),
+            Err(e) if e.kind == DiagnosticKind::Syntax
+        ));
     }
 }

@@ -3,7 +3,7 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{Statement, Value, ValueWithSpan, VisitMut, VisitorMut};
-use sqlparser::tokenizer::{Token, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::dialect::{Dialect, PlaceholderStyle};
@@ -63,38 +63,8 @@ const MYSQL_TENANT_MARKER: &str = "?0";
 impl Params {
     /// Validates the user's placeholders and numbers them where the dialect needs it.
     pub(crate) fn analyze(dialect: Dialect, stmt: &mut Statement) -> Result<Params, Diagnostic> {
-        let mut found = Collect::default();
-        let _ = stmt.visit(&mut found);
-        let mut values = found.values;
-        values.sort_by_key(|(span, _)| (span.start.line, span.start.column));
-
-        if values.windows(2).any(|w| {
-            (w[0].0.start.line, w[0].0.start.column) >= (w[1].0.start.line, w[1].0.start.column)
-        }) || values.iter().any(|(span, _)| span.start.line == 0)
-        {
-            return Err(internal("placeholder positions are unknown".into()));
-        }
-        let bare = values.iter().filter(|(_, s)| s == "?").count();
-        let mut max_numbered = 0usize;
-        for (span, text) in &values {
-            let numbered = dialect
-                .numbered_placeholder_prefixes()
-                .iter()
-                .find_map(|prefix| text.strip_prefix(*prefix))
-                .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
-            match numbered {
-                Some(n) => {
-                    let n: usize = n
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=65535).contains(n))
-                        .ok_or_else(|| bad_placeholder(text, dialect).at(source_span(*span)))?;
-                    max_numbered = max_numbered.max(n);
-                }
-                None if text == "?" && dialect.supports_bare_question_placeholder() => {}
-                None => return Err(bad_placeholder(text, dialect).at(source_span(*span))),
-            }
-        }
+        let values = placeholders_in_text_order(stmt)?;
+        let (bare, max_numbered) = count(dialect, &values)?;
         if bare > 0 && max_numbered > 0 {
             return Err(Diagnostic::new(
                 DiagnosticKind::Placeholder,
@@ -131,115 +101,169 @@ impl Params {
 
     /// The SQL and bind plan of a statement that needs no tenant.
     ///
-    /// The text is passed through unchanged (MySQL: rendered from the parse, always), unless it holds a comment: a database may read a
-    /// comment differently from the parser (MariaDB runs `/*M! … */`, and MySQL ends a `--`
-    /// comment's marker only at ASCII white space), so such a statement is sent as the engine
-    /// parsed it, without comments.
+    /// The text is passed through unchanged (MySQL: rendered from the parse, always), unless it
+    /// holds a comment: a database may read a comment differently from the parser (MariaDB runs
+    /// `/*M! … */`, and MySQL ends a `--` comment's marker only at ASCII white space), so such a
+    /// statement is sent as the engine parsed it, without comments.
     pub(crate) fn passthrough(
         &self,
         sql: &str,
+        has_comment: bool,
         stmt: &Statement,
     ) -> Result<(String, BindPlan), Diagnostic> {
-        let plan = BindPlan {
-            slots: (0..self.user_args).map(BindSlot::Arg).collect(),
-            user_args: self.user_args,
-        };
-        if self.dialect.sends_text_as_written() && !has_comment(self.dialect, sql) {
-            return Ok((sql.to_owned(), plan));
+        if self.dialect.sends_text_as_written() && !has_comment {
+            return Ok((sql.to_owned(), self.user_plan()));
         }
         match self.dialect.placeholder_style() {
             // `?` were numbered in the tree; numbered placeholders bind by number.
-            PlaceholderStyle::Numbered { .. } => Ok((stmt.to_string(), plan)),
-            PlaceholderStyle::Positional => self.splice_mysql(stmt.to_string()),
+            PlaceholderStyle::Numbered { .. } => Ok((stmt.to_string(), self.user_plan())),
+            PlaceholderStyle::Positional => {
+                let emitted = self.splice_mysql(stmt.to_string())?;
+                Ok((emitted.sql, emitted.bind_plan))
+            }
         }
     }
 
-    /// Turns rendered SQL with markers into the final SQL and its bind plan.
-    pub(crate) fn finish(&self, rendered: String) -> Result<(String, BindPlan), Diagnostic> {
+    /// The user's arguments in order, and no tenant.
+    fn user_plan(&self) -> BindPlan {
+        BindPlan {
+            slots: (0..self.user_args).map(BindSlot::Arg).collect(),
+            user_args: self.user_args,
+        }
+    }
+
+    /// Turns rendered SQL with markers into the final SQL, its bind plan and its tokens.
+    pub(crate) fn finish(&self, rendered: String) -> Result<Emitted, Diagnostic> {
         match self.dialect.placeholder_style() {
             PlaceholderStyle::Numbered { .. } => {
-                let mut slots: Vec<BindSlot> = (0..self.user_args).map(BindSlot::Arg).collect();
-                slots.push(BindSlot::Tenant);
-                Ok((
-                    rendered,
-                    BindPlan {
-                        slots,
-                        user_args: self.user_args,
-                    },
-                ))
+                let mut bind_plan = self.user_plan();
+                bind_plan.slots.push(BindSlot::Tenant);
+                Ok(Emitted {
+                    tokens: self.tokenize_output(&rendered)?,
+                    sql: rendered,
+                    bind_plan,
+                })
             }
             PlaceholderStyle::Positional => self.splice_mysql(rendered),
         }
     }
 
-    fn splice_mysql(&self, rendered: String) -> Result<(String, BindPlan), Diagnostic> {
-        let dialect = self.dialect.parser_dialect();
-        let tokens = Tokenizer::new(dialect.as_ref(), &rendered)
-            .tokenize_with_location()
-            .map_err(|e| internal(format!("the rewritten SQL does not tokenize: {e}")))?;
-        let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(rendered.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        let offset = |line: u64, column: u64| -> Option<usize> {
-            let start = *line_starts.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
-            let col = usize::try_from(column).ok()?.checked_sub(1)?;
-            Some(
-                rendered[start..]
-                    .char_indices()
-                    .nth(col)
-                    .map_or(rendered.len(), |(i, _)| start + i),
-            )
-        };
+    fn tokenize_output(&self, rendered: &str) -> Result<Vec<TokenWithSpan>, Diagnostic> {
+        crate::parse::tokenize(self.dialect, rendered)
+            .map_err(|e| internal(format!("the rewritten SQL does not tokenize: {e}")))
+    }
+
+    /// Replaces each marker (`?0`, `?k`) by `?`, in the text and in its tokens, and reads the
+    /// bind order off the markers.
+    ///
+    /// A placeholder token takes every digit after its `?`, so the character after a marker is
+    /// never a digit, and the spliced text has the same tokens with `?` for each marker. (The
+    /// tokens keep their positions in the rendered text, which only an internal error shows.)
+    fn splice_mysql(&self, rendered: String) -> Result<Emitted, Diagnostic> {
+        let mut tokens = self.tokenize_output(&rendered)?;
         let mut out = String::with_capacity(rendered.len());
         let mut slots = Vec::new();
         let mut copied = 0;
-        for t in &tokens {
-            if let Token::Placeholder(p) = &t.token {
-                let index: usize = p
-                    .strip_prefix('?')
-                    .and_then(|n| n.parse().ok())
-                    .ok_or_else(|| internal(format!("unexpected placeholder `{p}`")))?;
-                slots.push(if index == 0 {
-                    BindSlot::Tenant
-                } else {
-                    BindSlot::Arg(index - 1)
-                });
-                let start = offset(t.span.start.line, t.span.start.column)
-                    .ok_or_else(|| internal("placeholder position out of range".into()))?;
-                out.push_str(&rendered[copied..start]);
-                out.push('?');
-                copied = start + p.len();
-            }
+        for t in &mut tokens {
+            let Token::Placeholder(p) = &mut t.token else {
+                continue;
+            };
+            let index: usize = p
+                .strip_prefix('?')
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| internal(format!("unexpected placeholder `{p}`")))?;
+            slots.push(match index {
+                0 => BindSlot::Tenant,
+                k => BindSlot::Arg(k - 1),
+            });
+            let start = byte_offset(&rendered, t.span.start)
+                .ok_or_else(|| internal("placeholder position out of range".into()))?;
+            out.push_str(&rendered[copied..start]);
+            out.push('?');
+            copied = start + p.len();
+            *p = "?".to_owned();
         }
         out.push_str(&rendered[copied..]);
-        Ok((
-            out,
-            BindPlan {
+        Ok(Emitted {
+            sql: out,
+            bind_plan: BindPlan {
                 slots,
                 user_args: self.user_args,
             },
-        ))
+            tokens,
+        })
     }
 }
 
-/// Whether the parser's tokenizer finds a comment in `sql`.
-fn has_comment(dialect: Dialect, sql: &str) -> bool {
-    use sqlparser::tokenizer::Whitespace;
-    let d = dialect.parser_dialect();
-    Tokenizer::new(d.as_ref(), sql)
-        .tokenize()
-        .map(|tokens| {
-            tokens.iter().any(|t| {
-                matches!(
-                    t,
-                    Token::Whitespace(
-                        Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_)
-                    )
-                )
-            })
-        })
-        // Unreachable after a successful parse; if it happens, do not pass the text through.
-        .unwrap_or(true)
+/// The emitted statement: its SQL, bind plan, and tokens (for the fail-closed re-parse).
+pub(crate) struct Emitted {
+    pub(crate) sql: String,
+    pub(crate) bind_plan: BindPlan,
+    pub(crate) tokens: Vec<TokenWithSpan>,
+}
+
+/// The byte offset of a tokenizer location (1-based line and character column) in `text`.
+fn byte_offset(text: &str, at: sqlparser::tokenizer::Location) -> Option<usize> {
+    let line = usize::try_from(at.line).ok()?.checked_sub(1)?;
+    let start = if line == 0 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 1)?.0 + 1
+    };
+    let column = usize::try_from(at.column).ok()?.checked_sub(1)?;
+    Some(
+        text[start..]
+            .char_indices()
+            .nth(column)
+            .map_or(text.len(), |(i, _)| start + i),
+    )
+}
+
+/// The placeholders of `stmt` with their positions, in text order.
+fn placeholders_in_text_order(
+    stmt: &mut Statement,
+) -> Result<Vec<(sqlparser::tokenizer::Span, String)>, Diagnostic> {
+    let mut found = Collect::default();
+    let _ = stmt.visit(&mut found);
+    let mut values = found.values;
+    values.sort_by_key(|(span, _)| (span.start.line, span.start.column));
+    if values.windows(2).any(|w| {
+        (w[0].0.start.line, w[0].0.start.column) >= (w[1].0.start.line, w[1].0.start.column)
+    }) || values.iter().any(|(span, _)| span.start.line == 0)
+    {
+        return Err(internal("placeholder positions are unknown".into()));
+    }
+    Ok(values)
+}
+
+/// How many bare `?` there are, and the highest number of a numbered placeholder; an error at
+/// the first placeholder the dialect does not support.
+fn count(
+    dialect: Dialect,
+    values: &[(sqlparser::tokenizer::Span, String)],
+) -> Result<(usize, usize), Diagnostic> {
+    let bare = values.iter().filter(|(_, s)| s == "?").count();
+    let mut max_numbered = 0usize;
+    for (span, text) in values {
+        let numbered = dialect
+            .numbered_placeholder_prefixes()
+            .iter()
+            .find_map(|prefix| text.strip_prefix(*prefix))
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        match numbered {
+            Some(n) => {
+                let n: usize = n
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=65535).contains(n))
+                    .ok_or_else(|| bad_placeholder(text, dialect).at(source_span(*span)))?;
+                max_numbered = max_numbered.max(n);
+            }
+            None if text == "?" && dialect.supports_bare_question_placeholder() => {}
+            None => return Err(bad_placeholder(text, dialect).at(source_span(*span))),
+        }
+    }
+    Ok((bare, max_numbered))
 }
 
 fn internal(message: String) -> Diagnostic {

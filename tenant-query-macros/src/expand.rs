@@ -4,11 +4,11 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::LitStr;
-use tenant_query_core::{BindSlot, Dialect, TenantIdType};
+use tenant_query_core::{BindSlot, Dialect, Rewritten, TenantIdType};
 
 use crate::ast::{Input, Kind, OutputKind, ParseAs, Scope};
 use crate::manifest;
-use crate::valid::{validate, Plan};
+use crate::valid::validate;
 
 /// Expands one macro call; every failure becomes `compile_error!`, never a panic.
 pub fn expand(kind: Kind, tokens: TokenStream) -> TokenStream {
@@ -98,7 +98,7 @@ fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
 fn dynamic_call(
     kind: Kind,
     input: &Input,
-    plan: &Plan,
+    plan: &Rewritten,
     sql: &LitStr,
     db: &TokenStream,
     tenant_var: &Ident,
@@ -158,7 +158,7 @@ fn dynamic_call(
 fn checked_call(
     kind: Kind,
     input: &Input,
-    plan: &Plan,
+    plan: &Rewritten,
     sql: &LitStr,
     tenant_var: &Ident,
     prelude: &mut TokenStream,

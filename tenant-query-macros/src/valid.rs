@@ -1,76 +1,70 @@
 //! Validation: the engine's verdict on the SQL and the argument count, as spanned errors.
 
 use tenant_query_core::{
-    check_unscoped, rewrite, BindPlan, BindSlot, Diagnostic, Manifest, RenderStyle,
+    check_unscoped, rewrite, BindPlan, BindSlot, Diagnostic, Manifest, RenderStyle, Rewritten,
 };
 
 use crate::ast::{Input, Kind, OutputKind, ScopeKind};
 
-/// The SQL to emit and how to bind it.
-pub struct Plan {
-    /// The rewritten (or, for unscoped queries, checked and unchanged) SQL.
-    pub sql: String,
-    /// The bind order.
-    pub bind_plan: BindPlan,
-}
-
 /// Runs the engine on the SQL literal and checks the argument count against its bind plan.
-pub fn validate(kind: Kind, manifest: &Manifest, input: &Input) -> syn::Result<Plan> {
+pub fn validate(kind: Kind, manifest: &Manifest, input: &Input) -> syn::Result<Rewritten> {
     let sql = input.sql.value();
+    let literal = input.sql.span();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind.scope {
-        ScopeKind::Tenant => rewrite(manifest, &sql).map(|r| Plan {
-            sql: r.sql,
-            bind_plan: r.bind_plan,
-        }),
-        ScopeKind::Unscoped => check_unscoped(manifest, &sql).map(|c| Plan {
-            sql: c.sql,
-            bind_plan: c.bind_plan,
-        }),
+        ScopeKind::Tenant => rewrite(manifest, &sql),
+        ScopeKind::Unscoped => check_unscoped(manifest, &sql),
     }));
     let rewritten = match outcome {
         Ok(Ok(r)) => r,
-        Ok(Err(diag)) => return Err(compile_errors(&diag, &sql, input.sql.span())),
+        Ok(Err(diag)) => return Err(compile_errors(&diag, &sql, literal)),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            return Err(syn::Error::new(
-                input.sql.span(),
-                format!(
-                    "internal error in the tenant-query engine: {what}\n  help: this is a bug \
-                     in tenant-query; the statement was refused rather than passed through"
+            return Err(internal(
+                literal,
+                &format!(
+                    "{what}\n  help: this is a bug in tenant-query; the statement was refused \
+                     rather than passed through"
                 ),
             ));
         }
     };
-
-    if let Some(slot) = rewritten
-        .bind_plan
-        .slots
-        .iter()
-        .find(|s| matches!(s, BindSlot::Arg(i) if *i >= rewritten.bind_plan.user_args))
-    {
-        return Err(syn::Error::new(
-            input.sql.span(),
-            format!(
-                "internal error in the tenant-query engine: bind slot {slot:?} is out of range"
-            ),
-        ));
-    }
-    if kind.scope == ScopeKind::Unscoped && rewritten.bind_plan.slots.contains(&BindSlot::Tenant) {
-        return Err(syn::Error::new(
-            input.sql.span(),
-            "internal error in the tenant-query engine: an unscoped statement has a tenant \
-             placeholder",
-        ));
-    }
-
+    check_plan(kind, &rewritten.bind_plan, literal)?;
     if kind.output != OutputKind::Sql {
         check_arity(kind, input, &rewritten.bind_plan)?;
     }
     Ok(rewritten)
+}
+
+/// The engine's own invariants, checked again before code is generated from the plan.
+fn check_plan(kind: Kind, plan: &BindPlan, literal: proc_macro2::Span) -> syn::Result<()> {
+    if let Some(slot) = plan
+        .slots
+        .iter()
+        .find(|s| matches!(s, BindSlot::Arg(i) if *i >= plan.user_args))
+    {
+        return Err(internal(
+            literal,
+            &format!("bind slot {slot:?} is out of range"),
+        ));
+    }
+    if kind.scope == ScopeKind::Unscoped && plan.slots.contains(&BindSlot::Tenant) {
+        return Err(internal(
+            literal,
+            "an unscoped statement has a tenant placeholder",
+        ));
+    }
+    Ok(())
+}
+
+fn internal(literal: proc_macro2::Span, what: &str) -> syn::Error {
+    syn::Error::new(
+        literal,
+        format!("internal error in the tenant-query engine: {what}"),
+    )
 }
 
 fn check_arity(kind: Kind, input: &Input, plan: &BindPlan) -> syn::Result<()> {

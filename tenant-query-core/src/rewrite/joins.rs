@@ -14,11 +14,12 @@
 //! nothing is wrapped in a derived table, so `GROUP BY <primary key>` keeps working.
 
 use sqlparser::ast::{
-    Expr, Ident, JoinConstraint, JoinOperator, Spanned, TableFactor, TableWithJoins,
+    Expr, Ident, JoinConstraint, JoinOperator, ObjectName, Spanned, TableAlias, TableFactor,
+    TableWithJoins,
 };
 
 use super::query::CteRef;
-use super::{Binding, Rewriter};
+use super::{Binding, Rewriter, Role};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::object_name_parts;
 use crate::parse::source_span;
@@ -30,10 +31,11 @@ impl<'m> Rewriter<'m> {
         &mut self,
         item: &mut TableWithJoins,
         bindings: &mut Vec<Binding<'m>>,
+        role: Role,
     ) -> Result<Vec<Expr>, Diagnostic> {
-        let mut pending = self.table_factor(&mut item.relation, bindings)?;
+        let mut pending = self.table_factor(&mut item.relation, bindings, role)?;
         for join in &mut item.joins {
-            let right = self.table_factor(&mut join.relation, bindings)?;
+            let right = self.table_factor(&mut join.relation, bindings, role)?;
             let span = join.relation.span();
             let (kind, constraint) = match &mut join.join_operator {
                 JoinOperator::Join(c)
@@ -60,32 +62,7 @@ impl<'m> Rewriter<'m> {
             if let JoinConstraint::On(on) = constraint {
                 self.nested(on, bindings)?;
             }
-            match (kind, constraint) {
-                // (L JOIN R ON θ) = L JOIN R ON θ AND p(R): the predicate filters R alone.
-                (Kind::Inner, JoinConstraint::On(on)) => and_on(on, right),
-                // No ON to extend: for an inner join WHERE is equivalent.
-                (Kind::Inner, _) => pending.extend(right),
-                // R is the nullable side: its predicate must be in ON.
-                (Kind::Left, JoinConstraint::On(on)) => and_on(on, right),
-                (Kind::Left, _) if right.is_empty() => {}
-                (Kind::Left, _) => return Err(outer_without_on("LEFT", "right", span)),
-                // L is the nullable side: the left side's pending predicates go into ON, and
-                // R's become the pending ones.
-                (Kind::Right, JoinConstraint::On(on)) => {
-                    and_on(on, std::mem::take(&mut pending));
-                    pending = right;
-                }
-                (Kind::Right, _) if pending.is_empty() => pending = right,
-                (Kind::Right, _) => return Err(outer_without_on("RIGHT", "left", span)),
-                (Kind::Full, _) if pending.is_empty() && right.is_empty() => {}
-                (Kind::Full, _) => {
-                    return Err(Diagnostic::unsupported(
-                        "a FULL JOIN with a tenant-scoped table on either side cannot be filtered exactly in place",
-                    )
-                    .at(source_span(span))
-                    .help("filter each side first: FULL JOIN a derived table or CTE, e.g. `FULL JOIN (SELECT … FROM orders) o ON …`; the engine scopes the table inside it"))
-                }
-            }
+            place(kind, constraint, &mut pending, right, span)?;
         }
         Ok(pending)
     }
@@ -95,6 +72,7 @@ impl<'m> Rewriter<'m> {
         &mut self,
         factor: &mut TableFactor,
         bindings: &mut Vec<Binding<'m>>,
+        role: Role,
     ) -> Result<Vec<Expr>, Diagnostic> {
         self.seen.table_factors += 1;
         let span = factor.span();
@@ -110,45 +88,7 @@ impl<'m> Rewriter<'m> {
                 if args.is_some() || json_path.is_some() {
                     return Err(table_function(&name.to_string(), span));
                 }
-                match self.cte_ref(name) {
-                    CteRef::Cte => return Ok(Vec::new()),
-                    CteRef::NotCte => {}
-                    CteRef::Ambiguous => {
-                        return Err(Diagnostic::unsupported(format!(
-                            "`{name}` names a CTE defined later in this WITH RECURSIVE list; MySQL reads the table of that name here and MariaDB the CTE"
-                        ))
-                        .at(source_span(span))
-                        .help("define the CTE before the one that reads it, or rename it"))
-                    }
-                }
-                let table = self.resolve(name)?;
-                if let Some(alias) = alias.as_ref().filter(|a| !a.columns.is_empty()) {
-                    if table.is_scoped() {
-                        return Err(Diagnostic::unsupported(format!(
-                            "a column alias list on tenant-scoped table `{}` renames its columns, so the tenant column cannot be found safely",
-                            table.name
-                        ))
-                        .at(source_span(alias.name.span))
-                        .help("alias the columns in the SELECT list instead (`SELECT o.id AS a …`)"));
-                    }
-                }
-                let qualifier: Vec<Ident> = match alias {
-                    Some(alias) => vec![alias.name.clone()],
-                    None => object_name_parts(name)
-                        .map(|parts| parts.into_iter().cloned().collect())
-                        .unwrap_or_default(),
-                };
-                bindings.push(Binding {
-                    exposed: qualifier.iter().map(|i| self.normalize(i)).collect(),
-                    table,
-                });
-                match &table.tenant_column {
-                    Some(column) => {
-                        self.scoped.push(table);
-                        Ok(vec![self.predicate(&qualifier, column)])
-                    }
-                    None => Ok(Vec::new()),
-                }
+                self.named_table(name, alias.as_ref(), span, bindings, role)
             }
             TableFactor::Derived { subquery, .. } => {
                 self.query(subquery)?;
@@ -157,21 +97,7 @@ impl<'m> Rewriter<'m> {
             TableFactor::NestedJoin {
                 table_with_joins,
                 alias,
-            } => {
-                let mut inner = Vec::new();
-                let pending = self.table_with_joins(table_with_joins, &mut inner)?;
-                if alias.is_some() && !pending.is_empty() {
-                    return Err(Diagnostic::unsupported(
-                        "an aliased parenthesised join hides the names of the scoped tables inside it",
-                    )
-                    .at(source_span(span))
-                    .help("remove the alias of the parenthesised join, or put the join in a derived table"));
-                }
-                if alias.is_none() {
-                    bindings.extend(inner);
-                }
-                Ok(pending)
-            }
+            } => self.nested_join(table_with_joins, alias.is_some(), span, bindings, role),
             TableFactor::UNNEST { array_exprs, .. } => {
                 for e in array_exprs {
                     self.nested(e, bindings)?;
@@ -187,6 +113,118 @@ impl<'m> Rewriter<'m> {
             .help("use plain tables, subqueries and joins")),
         }
     }
+
+    /// A table (or CTE) by name: binds it and returns its tenant predicate, if it is scoped.
+    fn named_table(
+        &mut self,
+        name: &ObjectName,
+        alias: Option<&TableAlias>,
+        span: sqlparser::tokenizer::Span,
+        bindings: &mut Vec<Binding<'m>>,
+        role: Role,
+    ) -> Result<Vec<Expr>, Diagnostic> {
+        match self.cte_ref(name, role) {
+            CteRef::Cte => return Ok(Vec::new()),
+            CteRef::NotCte => {}
+            CteRef::Ambiguous => {
+                return Err(Diagnostic::unsupported(format!(
+                    "`{name}` names a CTE defined later in this WITH RECURSIVE list; MySQL reads the table of that name here and MariaDB the CTE"
+                ))
+                .at(source_span(span))
+                .help("define the CTE before the one that reads it, or rename it"))
+            }
+        }
+        let table = self.resolve(name)?;
+        if let Some(alias) = alias.filter(|a| !a.columns.is_empty() && table.is_scoped()) {
+            return Err(Diagnostic::unsupported(format!(
+                "a column alias list on tenant-scoped table `{}` renames its columns, so the tenant column cannot be found safely",
+                table.name
+            ))
+            .at(source_span(alias.name.span))
+            .secondary(source_span(name.span()), "this table is tenant-scoped")
+            .help("alias the columns in the SELECT list instead (`SELECT o.id AS a …`)"));
+        }
+        self.tables.push(table);
+        let qualifier: Vec<Ident> = match alias {
+            Some(alias) => vec![alias.name.clone()],
+            None => object_name_parts(name)
+                .map(|parts| parts.into_iter().cloned().collect())
+                .unwrap_or_default(),
+        };
+        bindings.push(Binding {
+            exposed: qualifier.iter().map(|i| self.normalize(i)).collect(),
+            table,
+        });
+        Ok(match &table.tenant_column {
+            Some(column) => vec![self.predicate(&qualifier, column)],
+            None => Vec::new(),
+        })
+    }
+
+    /// A parenthesised join: its tables stay visible unless an alias hides them.
+    fn nested_join(
+        &mut self,
+        item: &mut TableWithJoins,
+        aliased: bool,
+        span: sqlparser::tokenizer::Span,
+        bindings: &mut Vec<Binding<'m>>,
+        role: Role,
+    ) -> Result<Vec<Expr>, Diagnostic> {
+        let mut inner = Vec::new();
+        let pending = self.table_with_joins(item, &mut inner, role)?;
+        if aliased && !pending.is_empty() {
+            return Err(Diagnostic::unsupported(
+                "an aliased parenthesised join hides the names of the scoped tables inside it",
+            )
+            .at(source_span(span))
+            .help(
+                "remove the alias of the parenthesised join, or put the join in a derived table",
+            ));
+        }
+        if !aliased {
+            bindings.extend(inner);
+        }
+        Ok(pending)
+    }
+}
+
+/// Places the predicates of a join's right side (`right`) and of its left side (`pending`):
+/// into the join's ON, or left pending for the level above.
+fn place(
+    kind: Kind,
+    constraint: &mut JoinConstraint,
+    pending: &mut Vec<Expr>,
+    right: Vec<Expr>,
+    span: sqlparser::tokenizer::Span,
+) -> Result<(), Diagnostic> {
+    match (kind, constraint) {
+        // (L JOIN R ON θ) = L JOIN R ON θ AND p(R): the predicate filters R alone.
+        (Kind::Inner, JoinConstraint::On(on)) => and_on(on, right),
+        // No ON to extend: for an inner join WHERE is equivalent.
+        (Kind::Inner, _) => pending.extend(right),
+        // R is the nullable side: its predicate must be in ON.
+        (Kind::Left, JoinConstraint::On(on)) => and_on(on, right),
+        (Kind::Left, _) if right.is_empty() => {}
+        (Kind::Left, _) => return Err(outer_without_on("LEFT", "right", span)),
+        // L is the nullable side: the left side's pending predicates go into ON, and R's
+        // become the pending ones.
+        (Kind::Right, JoinConstraint::On(on)) => {
+            and_on(on, std::mem::take(pending));
+            *pending = right;
+        }
+        (Kind::Right, _) if pending.is_empty() => *pending = right,
+        (Kind::Right, _) => return Err(outer_without_on("RIGHT", "left", span)),
+        (Kind::Full, _) if pending.is_empty() && right.is_empty() => {}
+        (Kind::Full, _) => {
+            return Err(Diagnostic::unsupported(
+                "a FULL JOIN with a tenant-scoped table on either side cannot be filtered exactly in place",
+            )
+            .at(source_span(span))
+            .label("this join makes both sides nullable")
+            .help("filter each side first: FULL JOIN a derived table or CTE, e.g. `FULL JOIN (SELECT … FROM orders) o ON …`; the engine scopes the table inside it"))
+        }
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy)]

@@ -4,48 +4,104 @@
 //! One module per concern:
 //! - [`query`]: queries, set operations, selects and CTE name resolution;
 //! - [`joins`]: FROM items, joins and where each table's predicate must go;
-//! - [`dml`]: INSERT stamping, UPDATE, DELETE and upserts;
+//! - [`insert`]: INSERT, stamped with the tenant;
+//! - [`upsert`]: the update half of upserts, per dialect (ON CONFLICT, ON DUPLICATE KEY UPDATE);
+//! - [`update_delete`]: UPDATE and DELETE targets;
+//! - [`assignments`]: assigned columns, and no writes to the tenant column;
 //! - [`nested`]: subqueries inside expressions, and column checks;
 //! - [`complete`]: the final check that every query and table reference was analysed.
 
+mod assignments;
 mod complete;
-mod dml;
+mod insert;
 mod joins;
 mod nested;
 mod query;
+mod update_delete;
+mod upsert;
 
 use sqlparser::ast::{BinaryOperator, Expr, Ident, ObjectName, Spanned, Statement, Value};
 
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Errors};
 use crate::dialect::Dialect;
 use crate::manifest::{Manifest, TableConfig};
 use crate::parse::{self, source_span};
 use crate::placeholders::{BindPlan, Params};
 
-/// A statement rewritten for one tenant, and how to bind it.
+/// What the engine makes of one statement: the SQL to run, how to bind it, and the declared
+/// tables it names.
+///
+/// [`rewrite`] and [`check_unscoped`](crate::check_unscoped) both return it. After [`rewrite`]
+/// the SQL is filtered to one tenant and [`scoped_tables`](Rewritten::scoped_tables) lists the
+/// tables it filters; after `check_unscoped` the SQL is the statement as written and nothing
+/// is filtered, so `scoped_tables` is empty while [`tables`](Rewritten::tables) still lists every
+/// table the check found declared.
 ///
 /// ```
-/// use tenant_query_core::{rewrite, BindSlot, Manifest};
+/// use tenant_query_core::{check_unscoped, rewrite, BindSlot, Manifest};
 ///
 /// let manifest = Manifest::from_toml_str(
-///     "dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\n",
+///     "dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\n[tables.currencies]\nscope = \"global\"\n",
 ///     "tenant-schema.toml",
 /// )?;
 /// let out = rewrite(&manifest, "INSERT INTO orders (id, total) VALUES (?, ?)")?;
 /// assert_eq!(out.sql, "INSERT INTO orders (id, total, tenant_id) VALUES (?1, ?2, ?3)");
 /// assert_eq!(out.bind_plan.slots, [BindSlot::Arg(0), BindSlot::Arg(1), BindSlot::Tenant]);
 /// assert_eq!(out.scoped_tables, ["orders"]);
+/// assert_eq!(out.tables, ["orders"]);
+///
+/// let sql = "SELECT count(*) FROM orders JOIN currencies ON currencies.code = orders.currency";
+/// let out = check_unscoped(&manifest, sql)?;
+/// assert_eq!(out.sql, sql);
+/// assert!(out.scoped_tables.is_empty());
+/// assert_eq!(out.tables, ["currencies", "orders"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rewritten {
-    /// The rewritten statement. Unchanged when it touches no scoped table.
+    /// The statement to run. [`rewrite`] leaves it unchanged when it names no scoped table;
+    /// [`check_unscoped`](crate::check_unscoped) never changes it, except that a statement
+    /// with comments is sent as the engine parsed it (a database could read a comment
+    /// differently).
     pub sql: String,
     /// The values to bind, in order.
     pub bind_plan: BindPlan,
-    /// The manifest names of the scoped tables the statement references, sorted, without
-    /// repeats.
+    /// The manifest names of the tenant-scoped tables the rewrite filters, sorted, without
+    /// repeats. Empty after `check_unscoped`, which filters nothing.
     pub scoped_tables: Vec<String>,
+    /// The manifest names of every declared table the statement names (scoped and global),
+    /// sorted, without repeats.
+    pub tables: Vec<String>,
+}
+
+impl Rewritten {
+    /// The result of a rewrite: the scoped ones among `tables` are filtered.
+    fn filtered(sql: String, bind_plan: BindPlan, tables: &[&TableConfig]) -> Self {
+        Rewritten {
+            sql,
+            bind_plan,
+            scoped_tables: sorted_names(tables.iter().filter(|t| t.is_scoped())),
+            tables: sorted_names(tables.iter()),
+        }
+    }
+
+    /// The result of a check: `tables` are declared, and nothing is filtered.
+    fn checked(sql: String, bind_plan: BindPlan, tables: &[&TableConfig]) -> Self {
+        Rewritten {
+            sql,
+            bind_plan,
+            scoped_tables: Vec::new(),
+            tables: sorted_names(tables.iter()),
+        }
+    }
+}
+
+/// The manifest names of `tables`, sorted, without repeats.
+fn sorted_names<'a>(tables: impl Iterator<Item = &'a &'a TableConfig>) -> Vec<String> {
+    let mut names: Vec<String> = tables.map(|t| t.name.clone()).collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Rewrites one statement so that it only sees and touches one tenant's rows.
@@ -68,45 +124,103 @@ pub struct Rewritten {
 /// assert_eq!(err.kind, DiagnosticKind::TenantColumnWrite);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Independent problems of one statement are reported together, in text order; a problem
+/// that follows from another (the columns of an undeclared table) is not reported.
+///
+/// ```
+/// use tenant_query_core::{rewrite, DiagnosticKind, Manifest};
+///
+/// let manifest = Manifest::from_toml_str(
+///     "dialect = \"postgres\"\n[tables.orders]\nscope = \"tenant\"\ncolumns = [\"id\", \"tenant_id\", \"total\"]\n",
+///     "tenant-schema.toml",
+/// )?;
+/// let err = rewrite(&manifest, "UPDATE orders SET tenant_id = $1, totl = $2 WHERE idd = $3")
+///     .unwrap_err();
+/// let kinds: Vec<_> = err.problems().into_iter().map(|d| d.kind).collect();
+/// assert_eq!(
+///     kinds,
+///     [
+///         DiagnosticKind::TenantColumnWrite,
+///         DiagnosticKind::UnknownColumn,
+///         DiagnosticKind::UnknownColumn,
+///     ]
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> {
-    let dialect = manifest.dialect();
-    let mut stmt = parse::single_statement(dialect, sql)?;
-    let params = Params::analyze(dialect, &mut stmt)?;
-
+    let (mut parsed, params) = analyze(manifest, sql)?;
+    let stmt = &mut parsed.statement;
     let mut rewriter = Rewriter::new(manifest, &params.tenant_marker);
-    if let Err(e) = rewriter.statement(&mut stmt) {
-        let e = e.at(parse::first_token(dialect, sql));
-        return Err(crate::declared::with_siblings(e, &rewriter, &stmt));
+    let walked = rewriter.statement(stmt);
+    // The walk finds them pass by pass; the user reads them in text order.
+    let mut errors = std::mem::take(&mut rewriter.errors).into_sorted();
+    if let Err(e) = walked {
+        errors.push(crate::declared::with_siblings(e, &rewriter, stmt));
     }
-    complete::check(&stmt, &rewriter.seen)?;
-
-    let mut scoped_tables: Vec<String> = rewriter.scoped.iter().map(|t| t.name.clone()).collect();
-    scoped_tables.sort();
-    scoped_tables.dedup();
-
-    if scoped_tables.is_empty() {
-        let (sql, bind_plan) = params.passthrough(sql, &stmt)?;
-        return Ok(Rewritten {
-            sql,
-            bind_plan,
-            scoped_tables,
-        });
+    if let Some(all) = Diagnostic::from_all(errors) {
+        return Err(at_statement(all, parsed.first_token));
     }
+    complete::check(stmt, &rewriter.seen)?;
 
-    let (sql, bind_plan) = params.finish(stmt.to_string())?;
-    // Fail closed on rendering bugs: what we emit must parse again as one statement.
-    parse::single_statement(dialect, &sql).map_err(|e| {
-        Diagnostic::new(
-            DiagnosticKind::Internal,
-            format!("the rewritten statement does not parse again: {e}"),
-        )
-        .help("this is a bug in tenant-query; the statement was refused rather than passed through")
-    })?;
-    Ok(Rewritten {
-        sql,
-        bind_plan,
-        scoped_tables,
-    })
+    let tables = rewriter.tables;
+    if !tables.iter().any(|t| t.is_scoped()) {
+        let (sql, bind_plan) = params.passthrough(sql, parsed.has_comment, stmt)?;
+        return Ok(Rewritten::filtered(sql, bind_plan, &tables));
+    }
+    let emitted = params.finish(stmt.to_string())?;
+    // Fail closed on rendering bugs: what we emit must parse again as one statement. This is
+    // the only other tokenization: of the emitted text, never of the input again.
+    parse::statement_from_tokens(manifest.dialect(), &emitted.sql, emitted.tokens).map_err(
+        |e| {
+            Diagnostic::new(
+                DiagnosticKind::Internal,
+                format!("the rewritten statement does not parse again: {e}"),
+            )
+            .help("this is a bug in tenant-query; the statement was refused rather than passed through")
+        },
+    )?;
+    Ok(Rewritten::filtered(emitted.sql, emitted.bind_plan, &tables))
+}
+
+/// Checks a statement that deliberately works across tenants (`unscoped_query!`).
+///
+/// The statement must be one statement that parses in the manifest's dialect, and every table
+/// it names must be declared, so typos are still caught. It is not rewritten: the result's
+/// bind plan holds only the user's arguments, and its `scoped_tables` is empty.
+///
+/// ```
+/// use tenant_query_core::{check_unscoped, Manifest};
+///
+/// let manifest = Manifest::from_toml_str(
+///     "dialect = \"postgres\"\n[tables.orders]\nscope = \"tenant\"\n",
+///     "tenant-schema.toml",
+/// )?;
+/// let checked = check_unscoped(&manifest, "SELECT tenant_id, count(*) FROM orders GROUP BY 1")?;
+/// assert_eq!(checked.sql, "SELECT tenant_id, count(*) FROM orders GROUP BY 1");
+/// assert_eq!(checked.tables, ["orders"]);
+/// assert!(check_unscoped(&manifest, "SELECT * FROM order").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn check_unscoped(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> {
+    let (parsed, params) = analyze(manifest, sql)?;
+    let rewriter = Rewriter::new(manifest, &params.tenant_marker);
+    let tables = crate::declared::check(&rewriter, &parsed.statement)?;
+    let (sql, bind_plan) = params.passthrough(sql, parsed.has_comment, &parsed.statement)?;
+    Ok(Rewritten::checked(sql, bind_plan, &tables))
+}
+
+/// The first steps of every statement: parse it, then analyse its placeholders.
+fn analyze(manifest: &Manifest, sql: &str) -> Result<(parse::Parsed, Params), Diagnostic> {
+    let mut parsed = parse::single_statement(manifest.dialect(), sql)?;
+    let params = Params::analyze(manifest.dialect(), &mut parsed.statement)?;
+    Ok((parsed, params))
+}
+
+/// Places every problem of `e` that has no position of its own at the statement.
+fn at_statement(e: Diagnostic, statement: Option<crate::diagnostic::Span>) -> Diagnostic {
+    let problems = e.problems().into_iter().map(|d| d.at(statement));
+    Diagnostic::from_all(problems).unwrap_or(e)
 }
 
 /// How many queries and table factors the rewriter analysed, for the completeness check.
@@ -126,19 +240,33 @@ pub(crate) struct Binding<'m> {
     pub(crate) table: &'m TableConfig,
 }
 
+/// What the table factors being scoped are to the statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Read by a query: a name may refer to a CTE in scope.
+    Read,
+    /// The target of an UPDATE or DELETE, which is always a table.
+    DmlTarget,
+}
+
 /// Walks one statement, filtering every scoped table reference.
+///
+/// An error that ends the walk is returned; an error after which the walk can go on exactly as
+/// if it were not there (an unknown column, a write to the tenant column) is collected with
+/// [`report`](Rewriter::report), so that one compile shows them all.
 pub(crate) struct Rewriter<'m> {
     pub(crate) manifest: &'m Manifest,
     /// The tenant placeholder as it is written into the AST.
     tenant_marker: String,
     /// Visible CTE names, innermost scope last, normalised.
     pub(crate) ctes: Vec<query::CteFrame>,
-    /// Whether the table factors being scoped are the target of an UPDATE or DELETE.
-    pub(crate) dml_target: bool,
     /// How many SELECTs deep the walk is.
     pub(crate) select_depth: usize,
     pub(crate) seen: Seen,
-    pub(crate) scoped: Vec<&'m TableConfig>,
+    /// Every declared table the walk resolved, in the order it met them.
+    pub(crate) tables: Vec<&'m TableConfig>,
+    /// The independent errors found so far.
+    errors: Errors,
 }
 
 impl<'m> Rewriter<'m> {
@@ -147,10 +275,23 @@ impl<'m> Rewriter<'m> {
             manifest,
             tenant_marker: tenant_marker.to_owned(),
             ctes: Vec::new(),
-            dml_target: false,
             select_depth: 0,
             seen: Seen::default(),
-            scoped: Vec::new(),
+            tables: Vec::new(),
+            errors: Errors::default(),
+        }
+    }
+
+    /// Records an error that does not stop the walk. The same error found twice (a column
+    /// checked by two passes) is kept once.
+    pub(crate) fn report(&mut self, error: Diagnostic) {
+        self.errors.push_once(error);
+    }
+
+    /// Records the error of `result`, if any.
+    pub(crate) fn keep(&mut self, result: Result<(), Diagnostic>) {
+        if let Err(e) = result {
+            self.report(e);
         }
     }
 
@@ -296,4 +437,158 @@ fn unsupported_statement(stmt: &Statement) -> Diagnostic {
         format!("`{keyword}` statements cannot be scoped to a tenant: {why}"),
     )
     .help("run schema changes and cross-tenant maintenance with `unscoped_query!(reason = \"…\", …)` or in migrations")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::DiagnosticKind::{TenantColumnWrite, UnknownColumn, UnknownTable};
+
+    fn manifest(dialect: &str) -> Manifest {
+        let toml = format!(
+            "dialect = \"{dialect}\"\n\
+             [tables.orders]\nscope = \"tenant\"\ncolumns = [\"id\", \"tenant_id\", \"customer_id\", \"total\"]\n\
+             [tables.customers]\nscope = \"tenant\"\ncolumns = [\"id\", \"tenant_id\", \"name\"]\n"
+        );
+        match Manifest::from_toml_str(&toml, "tenant-schema.toml") {
+            Ok(m) => m,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Every problem of the rejection of `sql`, as (kind, message).
+    fn problems(dialect: &str, sql: &str) -> Vec<(DiagnosticKind, String)> {
+        match rewrite(&manifest(dialect), sql) {
+            Ok(out) => panic!("accepted {sql}: {}", out.sql),
+            Err(e) => e
+                .problems()
+                .into_iter()
+                .map(|d| (d.kind, d.message))
+                .collect(),
+        }
+    }
+
+    /// The secondary labels of the rejection of `sql`, as (span, message).
+    fn secondary_labels(dialect: &str, sql: &str) -> Vec<(String, String)> {
+        match rewrite(&manifest(dialect), sql) {
+            Ok(out) => panic!("accepted {sql}: {}", out.sql),
+            Err(e) => e
+                .secondary
+                .iter()
+                .map(|l| (l.span.to_string(), l.message.clone()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn reports_every_unknown_column_of_a_statement() {
+        assert_eq!(
+            problems(
+                "postgres",
+                "SELECT nme, o.totl FROM orders o WHERE o.idd = $1"
+            ),
+            [
+                (UnknownColumn, "table `orders` has no column `nme`".into()),
+                (UnknownColumn, "table `orders` has no column `totl`".into()),
+                (UnknownColumn, "table `orders` has no column `idd`".into()),
+            ]
+        );
+        assert_eq!(
+            problems(
+                "postgres",
+                "SELECT nme FROM orders WHERE totl > $1 AND id = $2"
+            ),
+            [
+                (UnknownColumn, "table `orders` has no column `nme`".into()),
+                (UnknownColumn, "table `orders` has no column `totl`".into()),
+            ]
+        );
+        assert_eq!(
+            problems("sqlite", "INSERT INTO orders (idd, totl) VALUES (?, ?)"),
+            [
+                (UnknownColumn, "table `orders` has no column `idd`".into()),
+                (UnknownColumn, "table `orders` has no column `totl`".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn reports_every_tenant_column_write_and_the_unknown_columns_beside_them() {
+        let m =
+            "assigning the tenant column `tenant_id` of `orders` would move rows to another tenant";
+        let c = "assigning the tenant column `tenant_id` of `customers` would move rows to another tenant";
+        assert_eq!(
+            problems(
+                "mysql",
+                "UPDATE orders o JOIN customers c ON c.id = o.customer_id \
+                 SET o.tenant_id = ?, c.tenant_id = ?, o.totl = ?"
+            ),
+            [
+                (TenantColumnWrite, m.into()),
+                (TenantColumnWrite, c.into()),
+                (UnknownColumn, "table `orders` has no column `totl`".into()),
+            ]
+        );
+        assert_eq!(
+            problems(
+                "postgres",
+                "INSERT INTO orders (id, tenant_id) VALUES ($1, $2) \
+                 ON CONFLICT (id) DO UPDATE SET tenant_id = $3"
+            ),
+            [
+                (
+                    TenantColumnWrite,
+                    "INSERT must not set the tenant column `tenant_id` of `orders`".into()
+                ),
+                (TenantColumnWrite, m.into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_table_hides_the_columns_it_would_have_checked() {
+        assert_eq!(
+            problems("postgres", "SELECT o.nme FROM orderz o WHERE o.idd = $1"),
+            [(
+                UnknownTable,
+                "table `orderz` is not declared in tenant-schema.toml".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_rejected_join_points_at_the_join_that_makes_tables_nullable() {
+        let sql = "SELECT * FROM orders, customers RIGHT JOIN orders o2 ON o2.id = customers.id";
+        assert_eq!(
+            secondary_labels("sqlite", sql),
+            [(
+                "1:44-1:53".to_owned(),
+                "this join makes the tables before the comma nullable".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn an_ambiguous_upsert_source_points_at_the_clashing_name() {
+        let sql = "INSERT INTO orders (id, total) SELECT id, total FROM orders \
+                   ON DUPLICATE KEY UPDATE total = 1";
+        assert_eq!(
+            secondary_labels("mysql", sql),
+            [(
+                "1:54-1:60".to_owned(),
+                "the SELECT exposes the same name here".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn check_unscoped_lists_the_tables_it_checked() {
+        let sql = "SELECT * FROM customers JOIN orders ON orders.customer_id = customers.id";
+        let Ok(out) = check_unscoped(&manifest("postgres"), sql) else {
+            panic!("rejected {sql}");
+        };
+        assert_eq!(out.sql, sql);
+        assert_eq!(out.tables, ["customers", "orders"]);
+        assert!(out.scoped_tables.is_empty());
+    }
 }

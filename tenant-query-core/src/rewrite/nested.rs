@@ -69,28 +69,29 @@ impl<'m> Rewriter<'m> {
 
     /// Checks unqualified column names in `node` (outside its subqueries) when exactly one
     /// table is in scope and the manifest lists its columns. Names in `aliases` are skipped.
+    /// Every unknown column is reported.
     pub(crate) fn check_bare_columns<T: Visit>(
-        &self,
+        &mut self,
         node: &T,
         bindings: &[Binding<'m>],
         aliases: &[&sqlparser::ast::Ident],
-    ) -> Result<(), Diagnostic> {
+    ) {
         let [binding] = bindings else {
-            return Ok(());
+            return;
         };
         if binding.table.columns.is_none() {
-            return Ok(());
+            return;
         }
         let mut visitor = BareColumns {
             rewriter: self,
             binding,
             aliases,
             depth: 0,
+            found: Vec::new(),
         };
-        match node.visit(&mut visitor) {
-            ControlFlow::Continue(()) => Ok(()),
-            ControlFlow::Break(e) => Err(e),
-        }
+        let _ = node.visit(&mut visitor);
+        let found = visitor.found;
+        found.into_iter().for_each(|e| self.report(e));
     }
 
     /// The binding a qualifier (`o` in `o.id`) names, if it is one of `bindings`.
@@ -171,9 +172,8 @@ impl VisitorMut for Nested<'_, '_, '_> {
         if let Expr::CompoundIdentifier(parts) = expr {
             if let Some((column, qualifier)) = parts.split_last() {
                 if let Some(binding) = self.rewriter.binding_for(self.bindings, qualifier) {
-                    if let Err(e) = self.rewriter.check_column(binding, column) {
-                        return ControlFlow::Break(e);
-                    }
+                    let checked = self.rewriter.check_column(binding, column);
+                    self.rewriter.keep(checked);
                 }
             }
         }
@@ -186,22 +186,24 @@ struct BareColumns<'r, 'm, 'b> {
     binding: &'b Binding<'m>,
     aliases: &'b [&'b sqlparser::ast::Ident],
     depth: usize,
+    /// The unknown columns, in text order.
+    found: Vec<Diagnostic>,
 }
 
 impl Visitor for BareColumns<'_, '_, '_> {
-    type Break = Diagnostic;
+    type Break = ();
 
-    fn pre_visit_query(&mut self, _query: &Query) -> ControlFlow<Diagnostic> {
+    fn pre_visit_query(&mut self, _query: &Query) -> ControlFlow<()> {
         self.depth += 1;
         ControlFlow::Continue(())
     }
 
-    fn post_visit_query(&mut self, _query: &Query) -> ControlFlow<Diagnostic> {
+    fn post_visit_query(&mut self, _query: &Query) -> ControlFlow<()> {
         self.depth -= 1;
         ControlFlow::Continue(())
     }
 
-    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<Diagnostic> {
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
         let Expr::Identifier(ident) = expr else {
             return ControlFlow::Continue(());
         };
@@ -213,7 +215,7 @@ impl Visitor for BareColumns<'_, '_, '_> {
                 .any(|a| self.rewriter.normalize(a) == self.rewriter.normalize(ident));
         if !skip {
             if let Err(e) = self.rewriter.check_column(self.binding, ident) {
-                return ControlFlow::Break(e);
+                self.found.push(e);
             }
         }
         ControlFlow::Continue(())

@@ -4,7 +4,7 @@ use sqlparser::ast::{
     Ident, JoinOperator, ObjectName, Query, Select, SetExpr, Spanned, TableWithJoins,
 };
 
-use super::{and_into, Binding, Rewriter};
+use super::{and_into, Binding, Rewriter, Role};
 use crate::diagnostic::Diagnostic;
 use crate::dialect::CteVisibility;
 use crate::manifest::object_name_parts;
@@ -31,10 +31,7 @@ impl<'m> Rewriter<'m> {
                 .collect();
             for (i, cte) in with.cte_tables.iter_mut().enumerate() {
                 self.ctes.push(self.cte_frame(&all, i, with.recursive));
-                // The body of a CTE is an ordinary query: a DML target context does not reach it.
-                let outer_target = std::mem::replace(&mut self.dml_target, false);
                 let result = self.query(&mut cte.query);
-                self.dml_target = outer_target;
                 self.ctes.pop();
                 result?;
             }
@@ -45,9 +42,7 @@ impl<'m> Rewriter<'m> {
             visible: names,
             ambiguous: Vec::new(),
         });
-        let outer_target = std::mem::replace(&mut self.dml_target, false);
         let result = self.query_rest(q);
-        self.dml_target = outer_target;
         self.ctes.pop();
         result
     }
@@ -128,7 +123,7 @@ impl<'m> Rewriter<'m> {
 
         self.select_depth += 1;
         let mut from = std::mem::take(&mut select.from);
-        let scoped = self.scope_from_items(&mut from);
+        let scoped = self.scope_from_items(&mut from, Role::Read);
         let result = scoped.and_then(|(predicates, bindings)| {
             self.nested(select, &bindings)?;
             if self.select_depth == 1 {
@@ -142,8 +137,8 @@ impl<'m> Rewriter<'m> {
                         _ => None,
                     })
                     .collect();
-                self.check_bare_columns(&select.projection, &bindings, &aliases)?;
-                self.check_bare_columns(&select.selection, &bindings, &aliases)?;
+                self.check_bare_columns(&select.projection, &bindings, &aliases);
+                self.check_bare_columns(&select.selection, &bindings, &aliases);
             }
             Ok(predicates)
         });
@@ -157,45 +152,31 @@ impl<'m> Rewriter<'m> {
     pub(crate) fn scope_from_items(
         &mut self,
         items: &mut [TableWithJoins],
+        role: Role,
     ) -> Result<(Vec<sqlparser::ast::Expr>, Vec<Binding<'m>>), Diagnostic> {
         if self.dialect().comma_binds_like_join() {
-            if let Some(item) = items.iter().skip(1).find(|item| {
-                item.joins.iter().any(|j| {
-                    matches!(
-                        j.join_operator,
-                        JoinOperator::Right(_)
-                            | JoinOperator::RightOuter(_)
-                            | JoinOperator::FullOuter(_)
-                    )
-                })
-            }) {
-                return Err(Diagnostic::unsupported(
-                    "in SQLite a comma binds like JOIN, so a RIGHT or FULL JOIN after a comma makes the tables before it nullable",
-                )
-                .at(source_span(item.relation.span()))
-                .help("write the FROM clause with explicit JOINs instead of commas"));
-            }
+            reject_outer_join_after_comma(items)?;
         }
         let mut predicates = Vec::new();
         let mut bindings = Vec::new();
         for item in items {
-            predicates.extend(self.table_with_joins(item, &mut bindings)?);
+            predicates.extend(self.table_with_joins(item, &mut bindings, role)?);
         }
         Ok((predicates, bindings))
     }
 
     /// Whether a table name in FROM refers to a CTE visible here.
     ///
-    /// The target of UPDATE and DELETE is always a table, even when a CTE of the same name is
-    /// in scope, so a declared table there is never taken for a CTE.
-    pub(crate) fn cte_ref(&self, name: &ObjectName) -> CteRef {
+    /// The target of UPDATE and DELETE ([`Role::DmlTarget`]) is always a table, even when a
+    /// CTE of the same name is in scope, so a declared table there is never taken for a CTE.
+    pub(crate) fn cte_ref(&self, name: &ObjectName, role: Role) -> CteRef {
         let Some(parts) = object_name_parts(name) else {
             return CteRef::NotCte;
         };
         let [ident] = parts.as_slice() else {
             return CteRef::NotCte;
         };
-        if self.dml_target && self.manifest.resolve(name).is_some() {
+        if role == Role::DmlTarget && self.manifest.resolve(name).is_some() {
             return CteRef::NotCte;
         }
         let n = self.normalize(ident);
@@ -214,6 +195,31 @@ impl<'m> Rewriter<'m> {
         self.dialect()
             .normalize_ident(&ident.value, ident.quote_style.is_some())
     }
+}
+
+/// In SQLite a comma binds like JOIN: a RIGHT or FULL JOIN after a comma makes the tables
+/// before the comma nullable, which the placement of predicates does not model.
+fn reject_outer_join_after_comma(items: &[TableWithJoins]) -> Result<(), Diagnostic> {
+    for item in items.iter().skip(1) {
+        let outer = item.joins.iter().find(|j| {
+            matches!(
+                j.join_operator,
+                JoinOperator::Right(_) | JoinOperator::RightOuter(_) | JoinOperator::FullOuter(_)
+            )
+        });
+        if let Some(join) = outer {
+            return Err(Diagnostic::unsupported(
+                "in SQLite a comma binds like JOIN, so a RIGHT or FULL JOIN after a comma makes the tables before it nullable",
+            )
+            .at(source_span(item.relation.span()))
+            .secondary(
+                source_span(join.relation.span()),
+                "this join makes the tables before the comma nullable",
+            )
+            .help("write the FROM clause with explicit JOINs instead of commas"));
+        }
+    }
+    Ok(())
 }
 
 /// The CTE names one scope can see.

@@ -1,0 +1,204 @@
+//! INSERT: the target must be a declared table, and a row for a scoped table is stamped with
+//! the tenant. Upserts are in [`super::upsert`].
+
+use sqlparser::ast::{
+    Ident, Insert, ObjectName, Query, SelectItem, SetExpr, Spanned, SqliteOnConflict, TableObject,
+};
+
+use super::{Binding, Rewriter};
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::manifest::{object_name_parts, TableConfig};
+use crate::parse::source_span;
+
+impl<'m> Rewriter<'m> {
+    pub(crate) fn insert(&mut self, insert: &mut Insert) -> Result<(), Diagnostic> {
+        let name = insert_target(insert)?;
+        let table = self.resolve(&name)?;
+        self.seen.relations += 1;
+        self.tables.push(table);
+
+        if let Some(tenant_column) = &table.tenant_column {
+            self.stamp_insert(insert, table, tenant_column, &name)?;
+        }
+        // Scope the source query and every subquery in ON CONFLICT, RETURNING and the rest.
+        let qualifier = target_qualifier(insert, &name);
+        let binding = Binding {
+            exposed: qualifier.iter().map(|i| self.normalize(i)).collect(),
+            table,
+        };
+        for column in &insert.columns {
+            if let Some(ident) = object_name_parts(column).and_then(|p| p.last().copied()) {
+                self.keep(self.check_column(&binding, ident));
+            }
+        }
+        self.nested(insert, std::slice::from_ref(&binding))
+    }
+
+    /// Adds the tenant column to the column list and the tenant to every row, and scopes an
+    /// upsert's update to the tenant's rows.
+    fn stamp_insert(
+        &mut self,
+        insert: &mut Insert,
+        table: &'m TableConfig,
+        tenant_column: &str,
+        name: &ObjectName,
+    ) -> Result<(), Diagnostic> {
+        reject_unstampable(insert, table, tenant_column, name)?;
+        self.reject_tenant_in_column_list(insert, table, tenant_column);
+        insert
+            .columns
+            .push(ObjectName::from(vec![self.column_ident(tenant_column)]));
+        let Some(source) = &mut insert.source else {
+            return Err(Diagnostic::unsupported(format!(
+                "INSERT … DEFAULT VALUES into tenant-scoped table `{}` cannot be stamped with the tenant",
+                table.name
+            ))
+            .at(source_span(insert.span()))
+            .help("list the columns and VALUES"));
+        };
+        self.stamp_query(source)?;
+        let qualifier = target_qualifier(insert, name);
+        self.scope_upsert(insert, table, tenant_column, &qualifier)
+    }
+
+    /// The engine stamps the tenant column itself: listing it is an error, reported for every
+    /// time it is listed.
+    fn reject_tenant_in_column_list(
+        &mut self,
+        insert: &Insert,
+        table: &TableConfig,
+        tenant_column: &str,
+    ) {
+        for column in &insert.columns {
+            let Some(ident) = object_name_parts(column).and_then(|p| p.last().copied()) else {
+                continue;
+            };
+            if self.manifest.same_column(ident, tenant_column) {
+                self.report(
+                    super::assignments::tenant_write(
+                        format!(
+                            "INSERT must not set the tenant column `{tenant_column}` of `{}`",
+                            table.name
+                        ),
+                        column,
+                    )
+                    .help(format!(
+                        "remove `{tenant_column}` and its values; the engine stamps it with the tenant"
+                    )),
+                );
+            }
+        }
+    }
+
+    /// Adds the tenant as the last value of every row an INSERT source produces.
+    fn stamp_query(&mut self, query: &mut Query) -> Result<(), Diagnostic> {
+        self.stamp_set_expr(&mut query.body)
+    }
+
+    fn stamp_set_expr(&mut self, body: &mut SetExpr) -> Result<(), Diagnostic> {
+        match body {
+            SetExpr::Values(values) => {
+                for row in &mut values.rows {
+                    row.content.push(self.tenant());
+                }
+                Ok(())
+            }
+            SetExpr::Select(select) => {
+                select
+                    .projection
+                    .push(SelectItem::UnnamedExpr(self.tenant()));
+                Ok(())
+            }
+            SetExpr::Query(q) => self.stamp_query(q),
+            SetExpr::SetOperation { left, right, .. } => {
+                self.stamp_set_expr(left)?;
+                self.stamp_set_expr(right)
+            }
+            other => Err(Diagnostic::unsupported(
+                "the source of this INSERT cannot be stamped with the tenant",
+            )
+            .at(source_span(other.span()))
+            .help("use VALUES or SELECT")),
+        }
+    }
+}
+
+/// The table an INSERT writes, if it is a plain `INSERT INTO table …`.
+fn insert_target(insert: &Insert) -> Result<ObjectName, Diagnostic> {
+    let span = insert.span();
+    let name = match &insert.table {
+        TableObject::TableName(name) => name.clone(),
+        other => {
+            return Err(Diagnostic::unsupported(format!(
+                "cannot insert into `{other}`: only tables declared in tenant-schema.toml can be written"
+            ))
+            .at(source_span(span)))
+        }
+    };
+    if insert.overwrite
+        || insert.partitioned.is_some()
+        || insert.by_name
+        || insert.format_clause.is_some()
+        || insert.multi_table_insert_type.is_some()
+        || !insert.multi_table_into_clauses.is_empty()
+    {
+        return Err(Diagnostic::unsupported(
+            "this form of INSERT cannot be scoped to a tenant",
+        )
+        .at(source_span(span))
+        .help("write `INSERT INTO table (columns…) VALUES (…)` or `INSERT INTO table (columns…) SELECT …`"));
+    }
+    Ok(name)
+}
+
+/// The forms of INSERT into a scoped table that cannot carry the tenant.
+fn reject_unstampable(
+    insert: &Insert,
+    table: &TableConfig,
+    tenant_column: &str,
+    name: &ObjectName,
+) -> Result<(), Diagnostic> {
+    let span = insert.span();
+    if insert.replace_into || insert.or == Some(SqliteOnConflict::Replace) {
+        return Err(Diagnostic::unsupported(format!(
+            "REPLACE into tenant-scoped table `{}` could delete another tenant's row that shares a key",
+            table.name
+        ))
+        .at(source_span(span))
+        .help("use INSERT … ON CONFLICT … DO UPDATE (or ON DUPLICATE KEY UPDATE), which the engine scopes to the tenant"));
+    }
+    if !insert.assignments.is_empty() {
+        return Err(Diagnostic::unsupported(format!(
+            "INSERT … SET into tenant-scoped table `{}` cannot be stamped with the tenant",
+            table.name
+        ))
+        .at(source_span(span))
+        .help("write `INSERT INTO table (columns…) VALUES (…)`"));
+    }
+    if insert.columns.is_empty() {
+        return Err(Diagnostic::new(
+            DiagnosticKind::Unsupported,
+            format!(
+                "INSERT into tenant-scoped table `{}` needs a column list",
+                table.name
+            ),
+        )
+        .at(source_span(name.span()))
+        .help(format!(
+            "name the columns, e.g. `INSERT INTO {name} (id, …) VALUES (…)`; the engine adds `{tenant_column}` itself"
+        )));
+    }
+    Ok(())
+}
+
+/// The name the rest of an INSERT refers to its target by: the alias, or the table name.
+fn target_qualifier(insert: &Insert, name: &ObjectName) -> Vec<Ident> {
+    match &insert.table_alias {
+        Some(alias) => vec![alias.alias.clone()],
+        None => object_name_parts(name)
+            .unwrap_or_default()
+            .into_iter()
+            .cloned()
+            .collect(),
+    }
+}
