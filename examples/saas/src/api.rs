@@ -7,18 +7,18 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
 use tenant_query::{tenant_query, tenant_query_as, unscoped_query_as};
 use tenant_query_axum::{Tenant, TenantLayer};
 
 use crate::auth::{is_admin, ApiKeyResolver};
 use crate::jobs::{self, Job, Task};
+use crate::Pool;
 
 /// What the handlers share.
 #[derive(Clone)]
 pub struct AppState {
     /// The database.
-    pub pool: SqlitePool,
+    pub pool: Pool,
     /// The operator's token for `/admin/*`.
     pub admin_token: String,
 }
@@ -128,7 +128,7 @@ async fn create_customer(
 ) -> ApiResult<(StatusCode, Json<Customer>)> {
     tenant_query!(
         tenant,
-        "INSERT INTO customers (id, name) VALUES (?, ?)",
+        "INSERT INTO customers (id, name) VALUES ($1, $2)",
         customer.id,
         &customer.name
     )
@@ -159,7 +159,7 @@ async fn get_order(
     tenant_query_as!(
         Order,
         tenant,
-        "SELECT id, customer_id, total, flagged FROM orders WHERE id = ?",
+        "SELECT id, customer_id, total, flagged FROM orders WHERE id = $1",
         id
     )
     .fetch_optional(&state.pool)
@@ -187,7 +187,7 @@ async fn create_order(
     // The customer must be this tenant's: the composite foreign key includes the tenant.
     tenant_query!(
         tenant,
-        "INSERT INTO orders (id, customer_id, total) VALUES (?, ?, ?)",
+        "INSERT INTO orders (id, customer_id, total) VALUES ($1, $2, $3)",
         order.id,
         order.customer_id,
         order.total
@@ -212,7 +212,7 @@ async fn update_order(
 ) -> ApiResult<StatusCode> {
     let done = tenant_query!(
         tenant,
-        "UPDATE orders SET total = ? WHERE id = ?",
+        "UPDATE orders SET total = $1 WHERE id = $2",
         update.total,
         id
     )
@@ -226,7 +226,7 @@ async fn delete_order(
     Tenant(tenant): Tenant,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    let done = tenant_query!(tenant, "DELETE FROM orders WHERE id = ?", id)
+    let done = tenant_query!(tenant, "DELETE FROM orders WHERE id = $1", id)
         .execute(&state.pool)
         .await?;
     found(done.rows_affected())
@@ -288,8 +288,9 @@ async fn report(
     let tenants = unscoped_query_as!(
         TenantReport,
         reason = "the operator's report sums every tenant's orders",
-        "SELECT t.slug AS tenant, count(o.id) AS orders, coalesce(sum(o.total), 0) AS revenue,
-                coalesce(sum(o.flagged), 0) AS flagged
+        "SELECT t.slug AS tenant, count(o.id) AS orders,
+                CAST(coalesce(sum(o.total), 0) AS BIGINT) AS revenue,
+                count(CASE WHEN o.flagged THEN 1 END) AS flagged
          FROM tenants t LEFT JOIN orders o ON o.tenant_id = t.id
          GROUP BY t.id, t.slug ORDER BY t.id"
     )

@@ -3,20 +3,21 @@
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use sqlx::SqlitePool;
 use tenant_query::{unscoped_query_scalar, TenantId};
 use tenant_query_axum::{TenantRejection, TenantResolver};
+
+use crate::Pool;
 
 /// Resolves `Authorization: Bearer <api key>` to the tenant that owns the key.
 ///
 /// The client cannot name a tenant: it can only present a key, and the key decides.
 pub struct ApiKeyResolver {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl ApiKeyResolver {
     /// Looks keys up in `pool`'s `tenants` table.
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: Pool) -> Self {
         ApiKeyResolver { pool }
     }
 }
@@ -29,7 +30,7 @@ impl TenantResolver for ApiKeyResolver {
         let tenant = unscoped_query_scalar!(
             i64,
             reason = "resolving a request's tenant: the tenants table is global",
-            "SELECT id FROM tenants WHERE api_key = ?",
+            "SELECT id FROM tenants WHERE api_key = $1",
             key
         )
         .fetch_optional(&self.pool)

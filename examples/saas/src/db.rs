@@ -1,41 +1,9 @@
-//! The database: the pool, the schema, and the demo tenants.
+//! The demo tenants, and the start-up that creates the schema and them.
 
-use std::str::FromStr;
-use std::time::Duration;
-
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::SqlitePool;
 use tenant_query::{tenant_query, unscoped_query, unscoped_query_scalar, TenantId};
 
-/// The tables of `tenant-schema.toml`. Ids are per tenant, so two tenants can both have an
-/// order 1: the primary keys include the tenant.
-const SCHEMA: &str = "
-    CREATE TABLE IF NOT EXISTS tenants (
-        id BIGINT PRIMARY KEY,
-        slug TEXT NOT NULL UNIQUE,
-        api_key TEXT NOT NULL UNIQUE
-    );
-    CREATE TABLE IF NOT EXISTS customers (
-        tenant_id BIGINT NOT NULL REFERENCES tenants (id),
-        id BIGINT NOT NULL,
-        name TEXT NOT NULL,
-        PRIMARY KEY (tenant_id, id)
-    );
-    CREATE TABLE IF NOT EXISTS orders (
-        tenant_id BIGINT NOT NULL REFERENCES tenants (id),
-        id BIGINT NOT NULL,
-        customer_id BIGINT NOT NULL,
-        total BIGINT NOT NULL,
-        flagged BOOLEAN NOT NULL DEFAULT FALSE,
-        PRIMARY KEY (tenant_id, id),
-        FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
-    );
-    CREATE TABLE IF NOT EXISTS jobs (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        payload TEXT NOT NULL,
-        state TEXT NOT NULL DEFAULT 'queued'
-    );
-";
+use crate::backend::SCHEMA;
+use crate::Pool;
 
 /// A demo tenant: its id, slug and API key.
 pub struct DemoTenant {
@@ -61,33 +29,9 @@ pub const DEMO_TENANTS: [DemoTenant; 2] = [
     },
 ];
 
-/// Opens the database at `url` (`sqlite::memory:`, or `sqlite:path` created if missing).
-pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-    let pool = if in_memory {
-        // Every connection to `:memory:` is a database of its own: keep exactly one, forever.
-        SqlitePoolOptions::new()
-            .max_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-    } else {
-        SqlitePoolOptions::new().max_connections(4)
-    };
-    let options = if in_memory {
-        options
-    } else {
-        options.journal_mode(SqliteJournalMode::Wal)
-    };
-    pool.connect_with(options).await
-}
-
 /// Creates the tables, and the demo tenants with their customers and orders if they are not
 /// there yet.
-pub async fn prepare(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+pub async fn prepare(pool: &Pool) -> Result<(), sqlx::Error> {
     sqlx::raw_sql(SCHEMA).execute(pool).await?;
     let existing = unscoped_query_scalar!(
         i64,
@@ -106,11 +50,11 @@ pub async fn prepare(pool: &SqlitePool) -> Result<(), sqlx::Error> {
 }
 
 /// One demo tenant, its two customers and three orders (ids 1 to 3, as for the other tenant).
-async fn seed(pool: &SqlitePool, tenant: &DemoTenant) -> Result<(), sqlx::Error> {
+async fn seed(pool: &Pool, tenant: &DemoTenant) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     unscoped_query!(
         reason = "onboarding creates a tenant",
-        "INSERT INTO tenants (id, slug, api_key) VALUES (?, ?, ?)",
+        "INSERT INTO tenants (id, slug, api_key) VALUES ($1, $2, $3)",
         *tenant.id.get(),
         tenant.slug,
         tenant.api_key
@@ -122,7 +66,7 @@ async fn seed(pool: &SqlitePool, tenant: &DemoTenant) -> Result<(), sqlx::Error>
         let name = format!("{name} at {}", tenant.slug);
         tenant_query!(
             id,
-            "INSERT INTO customers (id, name) VALUES (?, ?)",
+            "INSERT INTO customers (id, name) VALUES ($1, $2)",
             customer,
             name
         )
@@ -134,7 +78,7 @@ async fn seed(pool: &SqlitePool, tenant: &DemoTenant) -> Result<(), sqlx::Error>
     for (order, customer, total) in [(1_i64, 1_i64, 100), (2, 1, 2500), (3, 2, 40)] {
         tenant_query!(
             id,
-            "INSERT INTO orders (id, customer_id, total) VALUES (?, ?, ?)",
+            "INSERT INTO orders (id, customer_id, total) VALUES ($1, $2, $3)",
             order,
             customer,
             base + total

@@ -8,8 +8,11 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
-use tenant_query::{tenant_query, unscoped_query, unscoped_query_as, TenantId};
+use tenant_query::{
+    tenant_query, tenant_query_scalar, unscoped_query, unscoped_query_as, TenantId,
+};
+
+use crate::Pool;
 
 /// A job as stored in `jobs.payload` (JSON).
 #[derive(Debug, Serialize, Deserialize)]
@@ -32,22 +35,22 @@ pub enum Task {
 }
 
 /// Queues `job`; returns its id.
-pub async fn enqueue(pool: &SqlitePool, job: &Job) -> Result<i64, sqlx::Error> {
+pub async fn enqueue(pool: &Pool, job: &Job) -> Result<i64, sqlx::Error> {
     let payload = serde_json::to_string(job).map_err(|error| sqlx::Error::Encode(error.into()))?;
     // The queue is global: the tenant is in the payload. The macro is the tenant-scoped one
     // all the same, so that this handler has no unscoped statement to review.
-    let done = tenant_query!(
+    tenant_query_scalar!(
+        i64,
         job.tenant,
-        "INSERT INTO jobs (payload, state) VALUES (?, 'queued')",
+        "INSERT INTO jobs (payload, state) VALUES ($1, 'queued') RETURNING id",
         payload
     )
-    .execute(pool)
-    .await?;
-    Ok(done.last_insert_rowid())
+    .fetch_one(pool)
+    .await
 }
 
 /// Queues again the jobs that were running when the process stopped.
-pub async fn requeue_interrupted(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+pub async fn requeue_interrupted(pool: &Pool) -> Result<(), sqlx::Error> {
     unscoped_query!(
         reason = "start-up recovers the jobs of every tenant",
         "UPDATE jobs SET state = 'queued' WHERE state = 'running'"
@@ -58,7 +61,7 @@ pub async fn requeue_interrupted(pool: &SqlitePool) -> Result<(), sqlx::Error> {
 }
 
 /// Runs queued jobs, one at a time, until the task is aborted.
-pub async fn work(pool: SqlitePool) {
+pub async fn work(pool: Pool) {
     loop {
         match run_next(&pool).await {
             Ok(true) => {}
@@ -72,7 +75,7 @@ pub async fn work(pool: SqlitePool) {
 }
 
 /// Claims and runs the oldest queued job; `false` if there was none.
-pub async fn run_next(pool: &SqlitePool) -> Result<bool, sqlx::Error> {
+pub async fn run_next(pool: &Pool) -> Result<bool, sqlx::Error> {
     let claimed: Option<(i64, String)> = unscoped_query_as!(
         (i64, String),
         reason = "the worker claims the next job of any tenant; its tenant is in the payload",
@@ -97,7 +100,7 @@ pub async fn run_next(pool: &SqlitePool) -> Result<bool, sqlx::Error> {
     };
     unscoped_query!(
         reason = "the worker records the outcome of the job it claimed",
-        "UPDATE jobs SET state = ? WHERE id = ?",
+        "UPDATE jobs SET state = $1 WHERE id = $2",
         state,
         id
     )
@@ -107,12 +110,12 @@ pub async fn run_next(pool: &SqlitePool) -> Result<bool, sqlx::Error> {
 }
 
 /// Runs one job's task, for the job's tenant.
-async fn run(pool: &SqlitePool, job: &Job) -> Result<(), sqlx::Error> {
+async fn run(pool: &Pool, job: &Job) -> Result<(), sqlx::Error> {
     match job.task {
         Task::FlagLargeOrders { threshold } => {
             tenant_query!(
                 job.tenant,
-                "UPDATE orders SET flagged = TRUE WHERE total >= ?",
+                "UPDATE orders SET flagged = TRUE WHERE total >= $1",
                 threshold
             )
             .execute(pool)

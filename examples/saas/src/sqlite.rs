@@ -1,0 +1,62 @@
+//! What is particular to SQLite: opening the pool, and the schema.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+
+use crate::Pool;
+
+/// The tables of `tenant-schema.toml`. Ids are per tenant, so two tenants can both have an
+/// order 1: the primary keys include the tenant.
+pub const SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS tenants (
+        id BIGINT PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        api_key TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE IF NOT EXISTS customers (
+        tenant_id BIGINT NOT NULL REFERENCES tenants (id),
+        id BIGINT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, id)
+    );
+    CREATE TABLE IF NOT EXISTS orders (
+        tenant_id BIGINT NOT NULL REFERENCES tenants (id),
+        id BIGINT NOT NULL,
+        customer_id BIGINT NOT NULL,
+        total BIGINT NOT NULL,
+        flagged BOOLEAN NOT NULL DEFAULT FALSE,
+        PRIMARY KEY (tenant_id, id),
+        FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
+    );
+    CREATE TABLE IF NOT EXISTS jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued'
+    );
+";
+
+/// Opens the database at `url` (`sqlite::memory:`, or `sqlite:path` created if missing).
+pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let pool = if in_memory {
+        // Every connection to `:memory:` is a database of its own: keep exactly one, forever.
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+    } else {
+        SqlitePoolOptions::new().max_connections(4)
+    };
+    let options = if in_memory {
+        options
+    } else {
+        options.journal_mode(SqliteJournalMode::Wal)
+    };
+    pool.connect_with(options).await
+}
