@@ -2,8 +2,33 @@
 
 use tenant_query::{tenant_query, unscoped_query, unscoped_query_scalar, TenantId};
 
-use crate::backend::SCHEMA;
+use crate::backend::JOBS_TABLE;
 use crate::Pool;
+
+/// The tables of `tenant-schema.toml` but the job queue's ([`JOBS_TABLE`]). Ids are per
+/// tenant, so two tenants can both have an order 1: the primary keys include the tenant.
+const TABLES: &str = "
+    CREATE TABLE IF NOT EXISTS tenants (
+        id BIGINT PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        api_key TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE IF NOT EXISTS customers (
+        tenant_id BIGINT NOT NULL REFERENCES tenants (id),
+        id BIGINT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, id)
+    );
+    CREATE TABLE IF NOT EXISTS orders (
+        tenant_id BIGINT NOT NULL REFERENCES tenants (id),
+        id BIGINT NOT NULL,
+        customer_id BIGINT NOT NULL,
+        total BIGINT NOT NULL,
+        flagged BOOLEAN NOT NULL DEFAULT FALSE,
+        PRIMARY KEY (tenant_id, id),
+        FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
+    );
+";
 
 /// A demo tenant: its id, slug and API key.
 pub struct DemoTenant {
@@ -32,7 +57,8 @@ pub const DEMO_TENANTS: [DemoTenant; 2] = [
 /// Creates the tables, and the demo tenants with their customers and orders if they are not
 /// there yet.
 pub async fn prepare(pool: &Pool) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(SCHEMA).execute(pool).await?;
+    sqlx::raw_sql(TABLES).execute(pool).await?;
+    sqlx::raw_sql(JOBS_TABLE).execute(pool).await?;
     let existing = unscoped_query_scalar!(
         i64,
         reason = "start-up checks whether the demo tenants exist",

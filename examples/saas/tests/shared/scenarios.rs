@@ -1,24 +1,57 @@
 // The end-to-end scenarios, shared by the SQLite and PostgreSQL builds of the example. The
 // includer names the package `saas` and defines `TestDatabase` (`new`, `url`, `drop`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::{Client, StatusCode};
+use reqwest::{Client, Method, StatusCode};
 use saas::api::{Customer, Order};
 use saas::{start, Config, Service};
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 const ADMIN: &str = "test-admin-token";
 const ACME: &str = "acme-key";
 const GLOBEX: &str = "globex-key";
 
-fn config(database: &TestDatabase, worker: bool) -> Config {
-    Config {
+/// The service on a database of its own, and a client of it.
+struct Running {
+    database: TestDatabase,
+    service: Service,
+    api: Api,
+}
+
+impl Running {
+    /// `None` if the database is unreachable (and the test skips).
+    async fn start(worker: bool) -> Option<Self> {
+        let database = TestDatabase::new().await?;
+        let (service, api) = serve(&database, worker).await;
+        Some(Running {
+            database,
+            service,
+            api,
+        })
+    }
+
+    async fn stop(self) {
+        self.service.stop().await;
+        self.database.drop().await;
+    }
+}
+
+async fn serve(database: &TestDatabase, worker: bool) -> (Service, Api) {
+    let config = Config {
         database_url: database.url.clone(),
         address: "127.0.0.1:0".parse().unwrap(),
         admin_token: ADMIN.to_owned(),
         worker,
-    }
+    };
+    let service = start(config).await.unwrap();
+    let api = Api {
+        base: format!("http://{}", service.address),
+        client: Client::new(),
+    };
+    (service, api)
 }
 
 /// A client of one running service.
@@ -28,19 +61,7 @@ struct Api {
 }
 
 impl Api {
-    fn of(service: &Service) -> Self {
-        Api {
-            base: format!("http://{}", service.address),
-            client: Client::new(),
-        }
-    }
-
-    fn request(
-        &self,
-        method: reqwest::Method,
-        key: Option<&str>,
-        path: &str,
-    ) -> reqwest::RequestBuilder {
+    fn request(&self, method: Method, key: Option<&str>, path: &str) -> reqwest::RequestBuilder {
         let request = self.client.request(method, format!("{}{path}", self.base));
         match key {
             Some(key) => request.bearer_auth(key),
@@ -48,19 +69,10 @@ impl Api {
         }
     }
 
-    async fn orders(&self, key: &str) -> Vec<Order> {
-        let response = self
-            .request(reqwest::Method::GET, Some(key), "/orders")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        response.json().await.unwrap()
-    }
-
+    /// The status of `method path` as the tenant of `key`, with `body` as JSON.
     async fn status(
         &self,
-        method: reqwest::Method,
+        method: Method,
         key: Option<&str>,
         path: &str,
         body: Option<Value>,
@@ -72,16 +84,34 @@ impl Api {
         request.send().await.unwrap().status()
     }
 
+    /// `GET path` as the tenant of `key`, which must answer 200 with JSON.
+    async fn get<T: DeserializeOwned>(&self, key: Option<&str>, path: &str) -> T {
+        let response = self.request(Method::GET, key, path).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    async fn orders(&self, key: &str) -> Vec<Order> {
+        self.get(Some(key), "/orders").await
+    }
+
     async fn report(&self) -> Value {
-        let response = self
-            .client
-            .get(format!("{}/admin/report", self.base))
-            .header("x-admin-token", ADMIN)
-            .send()
-            .await
-            .unwrap();
+        let request = self.request(Method::GET, None, "/admin/report");
+        let response = request.header("x-admin-token", ADMIN).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
+    }
+
+    /// Queues a flag-large-orders job as the tenant of `key`.
+    async fn queue_job(&self, key: &str, threshold: i64) {
+        let body = json!({ "threshold": threshold });
+        let status = self.status(
+            Method::POST,
+            Some(key),
+            "/jobs/flag-large-orders",
+            Some(body),
+        );
+        assert_eq!(status.await, StatusCode::ACCEPTED);
     }
 
     /// Waits until the job queue is empty.
@@ -101,236 +131,165 @@ fn totals(orders: &[Order]) -> Vec<i64> {
     orders.iter().map(|order| order.total).collect()
 }
 
+/// The ids of the flagged orders.
+fn flagged(orders: &[Order]) -> Vec<i64> {
+    orders
+        .iter()
+        .filter(|order| order.flagged)
+        .map(|order| order.id)
+        .collect()
+}
+
 #[tokio::test]
 async fn each_tenant_sees_only_its_own_rows() {
-    let Some(database) = TestDatabase::new().await else {
+    let Some(running) = Running::start(false).await else {
         return;
     };
-    let service = start(config(&database, false)).await.unwrap();
-    let api = Api::of(&service);
+    let api = &running.api;
     assert_eq!(totals(&api.orders(ACME).await), [1100, 3500, 1040]);
     assert_eq!(totals(&api.orders(GLOBEX).await), [2100, 4500, 2040]);
-    let customers: Vec<Customer> = api
-        .request(reqwest::Method::GET, Some(GLOBEX), "/customers")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let customers: Vec<Customer> = api.get(Some(GLOBEX), "/customers").await;
     let names: Vec<_> = customers.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["Ada at globex", "Grace at globex"]);
-    service.stop().await;
-    database.drop().await;
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn requests_without_a_tenant_are_rejected() {
-    let Some(database) = TestDatabase::new().await else {
+    let Some(running) = Running::start(false).await else {
         return;
     };
-    let service = start(config(&database, false)).await.unwrap();
-    let api = Api::of(&service);
-    let get = reqwest::Method::GET;
-    assert_eq!(
-        api.status(get.clone(), None, "/orders", None).await,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        api.status(get.clone(), Some("stolen"), "/orders", None)
-            .await,
-        StatusCode::UNAUTHORIZED
-    );
-    let body: Value = api
-        .request(get.clone(), None, "/orders/1")
+    let api = &running.api;
+    for key in [None, Some("stolen")] {
+        assert_eq!(
+            api.status(Method::GET, key, "/orders", None).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let response = api
+        .request(Method::GET, None, "/orders/1")
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        body,
+        response.json::<Value>().await.unwrap(),
         json!({"error": "tenant_missing", "detail": "header `authorization` is absent"})
     );
-    let malformed = api
-        .client
-        .get(format!("{}/orders", api.base))
-        .header("authorization", "Basic YWNtZQ==")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let basic = api
+        .request(Method::GET, None, "/orders")
+        .header("authorization", "Basic YWNtZQ==");
     assert_eq!(
-        api.status(get.clone(), None, "/health", None).await,
+        basic.send().await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        api.status(Method::GET, None, "/health", None).await,
         StatusCode::OK
     );
     // The admin report needs the operator's token, and a tenant's key is not it.
-    assert_eq!(
-        api.status(get.clone(), None, "/admin/report", None).await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        api.status(get, Some(ACME), "/admin/report", None).await,
-        StatusCode::FORBIDDEN
-    );
+    for key in [None, Some(ACME)] {
+        assert_eq!(
+            api.status(Method::GET, key, "/admin/report", None).await,
+            StatusCode::FORBIDDEN
+        );
+    }
     assert_eq!(api.report().await["tenants"][1]["tenant"], "globex");
-    service.stop().await;
-    database.drop().await;
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn a_tenant_cannot_touch_the_others_orders_by_id() {
-    use reqwest::Method;
-    let Some(database) = TestDatabase::new().await else {
+    let Some(running) = Running::start(false).await else {
         return;
     };
-    let service = start(config(&database, false)).await.unwrap();
-    let api = Api::of(&service);
+    let api = &running.api;
     let order = json!({"id": 10, "customer_id": 1, "total": 777});
-    assert_eq!(
-        api.status(Method::POST, Some(ACME), "/orders", Some(order.clone()))
-            .await,
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        api.status(Method::POST, Some(ACME), "/orders", Some(order))
-            .await,
-        StatusCode::CONFLICT
-    );
+    let created = api.status(Method::POST, Some(ACME), "/orders", Some(order.clone()));
+    assert_eq!(created.await, StatusCode::CREATED);
+    let again = api.status(Method::POST, Some(ACME), "/orders", Some(order));
+    assert_eq!(again.await, StatusCode::CONFLICT);
 
-    // A customer id of the other tenant only: globex has customers 1 and 2.
+    // Customer 3 is acme's only: globex cannot order for it.
+    let eve = json!({"id": 3, "name": "Eve"});
+    let created = api.status(Method::POST, Some(ACME), "/customers", Some(eve));
+    assert_eq!(created.await, StatusCode::CREATED);
     let foreign = json!({"id": 11, "customer_id": 3, "total": 1});
-    assert_eq!(
-        api.status(
-            Method::POST,
-            Some(ACME),
-            "/customers",
-            Some(json!({"id": 3, "name": "Eve"}))
-        )
-        .await,
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        api.status(Method::POST, Some(GLOBEX), "/orders", Some(foreign))
-            .await,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
+    let refused = api.status(Method::POST, Some(GLOBEX), "/orders", Some(foreign));
+    assert_eq!(refused.await, StatusCode::UNPROCESSABLE_ENTITY);
 
-    assert_eq!(
-        api.status(Method::GET, Some(GLOBEX), "/orders/10", None)
-            .await,
-        StatusCode::NOT_FOUND
-    );
     let update = json!({"total": 1});
-    assert_eq!(
-        api.status(
-            Method::PUT,
-            Some(GLOBEX),
-            "/orders/10",
-            Some(update.clone())
-        )
-        .await,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        api.status(Method::DELETE, Some(GLOBEX), "/orders/10", None)
-            .await,
-        StatusCode::NOT_FOUND
-    );
-    let mine: Order = api
-        .request(Method::GET, Some(ACME), "/orders/10")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    for (method, body) in [
+        (Method::GET, None),
+        (Method::PUT, Some(update.clone())),
+        (Method::DELETE, None),
+    ] {
+        let status = api
+            .status(method.clone(), Some(GLOBEX), "/orders/10", body)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "{method} another tenant's order"
+        );
+    }
+    let mine: Order = api.get(Some(ACME), "/orders/10").await;
     assert_eq!(mine.total, 777);
 
-    // Order 1 exists for both: each tenant's writes reach only its own.
-    assert_eq!(
-        api.status(Method::PUT, Some(GLOBEX), "/orders/1", Some(update))
-            .await,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        api.status(Method::DELETE, Some(GLOBEX), "/orders/3", None)
-            .await,
-        StatusCode::NO_CONTENT
-    );
+    // Orders 1 and 3 exist for both: each tenant's writes reach only its own.
+    let updated = api.status(Method::PUT, Some(GLOBEX), "/orders/1", Some(update));
+    assert_eq!(updated.await, StatusCode::NO_CONTENT);
+    let deleted = api.status(Method::DELETE, Some(GLOBEX), "/orders/3", None);
+    assert_eq!(deleted.await, StatusCode::NO_CONTENT);
     assert_eq!(totals(&api.orders(GLOBEX).await), [1, 4500]);
     assert_eq!(totals(&api.orders(ACME).await), [1100, 3500, 1040, 777]);
-    service.stop().await;
-    database.drop().await;
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn a_job_runs_for_the_tenant_that_queued_it() {
-    let Some(database) = TestDatabase::new().await else {
+    let Some(running) = Running::start(true).await else {
         return;
     };
-    let service = start(config(&database, true)).await.unwrap();
-    let api = Api::of(&service);
-    let request = json!({"threshold": 0}); // every order of the tenant
-    let status = api
-        .status(
-            reqwest::Method::POST,
-            Some(ACME),
-            "/jobs/flag-large-orders",
-            Some(request),
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
+    let api = &running.api;
+    api.queue_job(ACME, 0).await; // every order of the tenant
     api.jobs_done().await;
-    assert!(api.orders(ACME).await.iter().all(|order| order.flagged));
-    assert!(api.orders(GLOBEX).await.iter().all(|order| !order.flagged));
-    service.stop().await;
-    database.drop().await;
+    assert_eq!(flagged(&api.orders(ACME).await), [1, 2, 3]);
+    assert_eq!(flagged(&api.orders(GLOBEX).await), Vec::<i64>::new());
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn a_queued_job_keeps_its_tenant_across_a_restart() {
-    let Some(database) = TestDatabase::new().await else {
+    let Some(running) = Running::start(false).await else {
         return;
     };
-    let service = start(config(&database, false)).await.unwrap();
-    let api = Api::of(&service);
-    let request = json!({"threshold": 3000});
-    let status = api
-        .status(
-            reqwest::Method::POST,
-            Some(GLOBEX),
-            "/jobs/flag-large-orders",
-            Some(request),
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    assert_eq!(api.report().await["pending_jobs"], 1);
-    service.stop().await;
+    running.api.queue_job(GLOBEX, 3000).await;
+    assert_eq!(running.api.report().await["pending_jobs"], 1);
+    running.service.stop().await;
 
-    let service = start(config(&database, true)).await.unwrap();
-    let api = Api::of(&service);
+    let (service, api) = serve(&running.database, true).await;
     api.jobs_done().await;
-    let flagged = |orders: Vec<Order>| -> Vec<i64> {
-        orders.iter().filter(|o| o.flagged).map(|o| o.id).collect()
-    };
-    assert_eq!(flagged(api.orders(GLOBEX).await), [2]);
-    assert_eq!(flagged(api.orders(ACME).await), Vec::<i64>::new());
-    service.stop().await;
-    database.drop().await;
+    assert_eq!(flagged(&api.orders(GLOBEX).await), [2]);
+    assert_eq!(flagged(&api.orders(ACME).await), Vec::<i64>::new());
+    Running {
+        service,
+        api,
+        ..running
+    }
+    .stop()
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_requests_of_alternating_tenants_never_cross() {
-    let Some(database) = TestDatabase::new().await else {
+    let Some(running) = Running::start(false).await else {
         return;
     };
-    let service = start(config(&database, false)).await.unwrap();
-    let api = std::sync::Arc::new(Api::of(&service));
+    let api = Arc::new(running.api);
     let handles: Vec<_> = (0..50)
         .map(|i| {
-            let api = std::sync::Arc::clone(&api);
+            let api = Arc::clone(&api);
             tokio::spawn(async move {
                 let (key, expected) = if i % 2 == 0 {
                     (ACME, [1100, 3500, 1040])
@@ -344,6 +303,6 @@ async fn fifty_concurrent_requests_of_alternating_tenants_never_cross() {
     for handle in handles {
         handle.await.unwrap();
     }
-    service.stop().await;
-    database.drop().await;
+    running.service.stop().await;
+    running.database.drop().await;
 }
