@@ -302,3 +302,98 @@ async fn subdomains_map_to_tenants() {
     assert!(!body.contains("db.internal"));
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn a_closure_resolves_the_tenant_from_a_path_segment() {
+    let from_path =
+        tenant_query_axum::resolver_fn(|parts: &Parts| -> Result<TenantId, TenantRejection> {
+            let mut segments = parts.uri.path().split('/').skip(1);
+            match (segments.next(), segments.next()) {
+                (Some("t"), Some(id)) => id.parse().map(TenantId::new).map_err(|_| {
+                    TenantRejection::malformed("the tenant segment is not an integer")
+                }),
+                _ => Err(TenantRejection::missing(
+                    "the path does not start with /t/<tenant>",
+                )),
+            }
+        });
+    let app = Router::new()
+        .route(
+            "/t/{tenant}/whoami",
+            get(|Tenant(t): Tenant| async move { t.to_string() }),
+        )
+        .layer(TenantLayer::new(from_path));
+    let base = serve(app).await;
+    assert_eq!(
+        get_with(&format!("{base}/t/12/whoami"), None).await,
+        (StatusCode::OK, "12".to_owned())
+    );
+    let (status, body) = get_with(&format!("{base}/t/x/whoami"), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        json_of(&body),
+        json!({"error": "tenant_malformed", "detail": "the tenant segment is not an integer"})
+    );
+}
+
+/// What an authentication middleware leaves in the extensions after verifying a token.
+#[derive(Clone)]
+struct Claims {
+    org: String,
+}
+
+/// Reads the tenant from the verified claims; a request without claims has no tenant.
+struct FromClaims;
+
+impl TenantResolver for FromClaims {
+    type Id = String;
+
+    async fn resolve(&self, parts: &Parts) -> Result<TenantId<String>, TenantRejection> {
+        let claims = parts.extensions.get::<Claims>();
+        let claims = claims.ok_or_else(|| TenantRejection::missing("no verified token"))?;
+        Ok(TenantId::new(claims.org.clone()))
+    }
+}
+
+#[tokio::test]
+async fn a_resolver_reads_the_claims_of_a_verified_token() {
+    // Stands for the authentication layer: "verifies" `Bearer org:<name>` into `Claims`.
+    async fn authenticate(
+        mut request: axum::extract::Request,
+        next: axum::middleware::Next,
+    ) -> axum::response::Response {
+        let org = request
+            .headers()
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer org:"))
+            .map(str::to_owned);
+        if let Some(org) = org {
+            request.extensions_mut().insert(Claims { org });
+        }
+        next.run(request).await
+    }
+    let app = Router::new()
+        .route(
+            "/whoami",
+            get(|Tenant(t): Tenant<String>| async move { t.into_inner() }),
+        )
+        .layer(TenantLayer::new(FromClaims))
+        .layer(axum::middleware::from_fn(authenticate)); // the outer layer runs first
+    let base = serve(app).await;
+    let url = format!("{base}/whoami");
+    let response = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth("org:acme")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.unwrap(), "acme");
+    let (status, body) = get_with(&url, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        json_of(&body),
+        json!({"error": "tenant_missing", "detail": "no verified token"})
+    );
+}
