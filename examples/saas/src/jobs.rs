@@ -75,6 +75,9 @@ pub async fn work(pool: Pool) {
 }
 
 /// Claims and runs the oldest queued job; `false` if there was none.
+///
+/// One worker per database: two workers could claim the same job here (a production queue
+/// would use `FOR UPDATE SKIP LOCKED` on PostgreSQL, or a queue crate).
 pub async fn run_next(pool: &Pool) -> Result<bool, sqlx::Error> {
     let claimed: Option<(i64, String)> = unscoped_query_as!(
         (i64, String),
