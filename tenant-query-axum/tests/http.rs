@@ -397,3 +397,36 @@ async fn a_resolver_reads_the_claims_of_a_verified_token() {
         json!({"error": "tenant_missing", "detail": "no verified token"})
     );
 }
+
+#[tokio::test]
+async fn without_a_host_header_the_subdomain_comes_from_the_uri() {
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    let calls = Arc::new(AtomicUsize::new(0));
+    let resolver = SubdomainResolver::new("example.com", slug_lookup);
+    let app = whoami(&calls).layer(TenantLayer::new(resolver));
+    // An HTTP/2 request has an authority in its URI and may have no Host header.
+    let request = axum::http::Request::get("https://globex.example.com/whoami")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = axum::body::to_bytes(response.into_body(), 64)
+        .await
+        .unwrap();
+    assert_eq!(&body[..], b"2");
+
+    let request = axum::http::Request::get("/whoami")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body = axum::body::to_bytes(response.into_body(), 256)
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap(),
+        json!({"error": "tenant_missing", "detail": "the request names no host"})
+    );
+}
