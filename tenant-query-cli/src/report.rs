@@ -101,6 +101,8 @@ pub enum Failure {
     InvalidManifest(String),
     /// The input could not be read: a usage error.
     Input(String),
+    /// The database could not be reached or read (`init`).
+    Database(String),
 }
 
 /// Standard output and standard error.
@@ -142,7 +144,7 @@ impl Failure {
     /// The exit status: 1 for a rejection, 2 for a usage error.
     pub fn exit_status(&self) -> u8 {
         match self {
-            Failure::Input(_) => 2,
+            Failure::Input(_) | Failure::Database(_) => 2,
             Failure::Statement { .. }
             | Failure::ManifestNotFound(_)
             | Failure::InvalidManifest(_) => 1,
@@ -154,7 +156,8 @@ impl Failure {
             Failure::Statement { diagnostic, sql } => render_diagnostic(diagnostic, sql),
             Failure::ManifestNotFound(message)
             | Failure::InvalidManifest(message)
-            | Failure::Input(message) => format!("error: {message}"),
+            | Failure::Input(message)
+            | Failure::Database(message) => format!("error: {message}"),
         }
     }
 
@@ -171,6 +174,7 @@ impl Failure {
                 ..JsonError::message("manifest", message)
             }],
             Failure::Input(message) => vec![JsonError::message("input", message)],
+            Failure::Database(message) => vec![JsonError::message("database", message)],
         }
     }
 }

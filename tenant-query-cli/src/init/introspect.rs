@@ -1,0 +1,333 @@
+//! The tables, views, columns and primary keys of a live database, read with run-time sqlx
+//! queries from `information_schema` (PostgreSQL, MySQL/MariaDB) or `sqlite_master` (SQLite).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::mysql::{MySqlConnectOptions, MySqlConnection};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, Row};
+use tenant_query_core::Dialect;
+
+use crate::report::Failure;
+
+/// How long a connection attempt may take before `init` gives up.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// One table or view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    /// The schema (PostgreSQL) or database (MySQL); `None` for SQLite.
+    pub schema: Option<String>,
+    /// The name as the database stores it.
+    pub name: String,
+    /// Whether it is a view.
+    pub view: bool,
+    /// The columns, in table order.
+    pub columns: Vec<Column>,
+    /// The primary key's columns, in key order; empty when there is none.
+    pub primary_key: Vec<String>,
+}
+
+/// One column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// The name as the database stores it.
+    pub name: String,
+    /// Whether it accepts `NULL`.
+    pub nullable: bool,
+    /// The type as the database names it (`bigint`, `varchar`, `INTEGER`), lower case.
+    pub data_type: String,
+}
+
+/// What `init` read from the database.
+#[derive(Debug)]
+pub struct Schema {
+    /// The dialect of the URL's scheme.
+    pub dialect: Dialect,
+    /// The schema that unqualified names resolve to: `public`, the URL's MySQL database, or
+    /// `None` for SQLite.
+    pub default_schema: Option<String>,
+    /// The tables and views, by schema and name.
+    pub relations: Vec<Relation>,
+}
+
+/// Connects to `url` and reads the relations of `schemas` (default: `public`, or the URL's
+/// MySQL database).
+pub async fn introspect(url: &str, schemas: &[String]) -> Result<Schema, Failure> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    let shown = redact(url);
+    let connect_error = |e: sqlx::Error| {
+        Failure::Database(format!(
+            "cannot connect to {shown}: {e}\n  help: check that the server runs, and the host, \
+             port, user, password and database of the URL"
+        ))
+    };
+    let read_error = |e: sqlx::Error| {
+        Failure::Database(format!(
+            "cannot read the schema of {shown}: {e}\n  help: the user needs to read \
+             information_schema (or sqlite_master)"
+        ))
+    };
+    match scheme {
+        "postgres" | "postgresql" => {
+            let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
+            let mut conn = timed(options.connect()).await.map_err(connect_error)?;
+            postgres(&mut conn, schemas).await.map_err(read_error)
+        }
+        "mysql" | "mariadb" => {
+            let url = url.replacen("mariadb:", "mysql:", 1);
+            let options = MySqlConnectOptions::from_str(&url).map_err(connect_error)?;
+            let mut conn = timed(options.connect()).await.map_err(connect_error)?;
+            mysql(&mut conn, schemas).await.map_err(read_error)
+        }
+        "sqlite" => {
+            // Never create a database that is not there.
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(connect_error)?
+                .create_if_missing(false)
+                .read_only(true);
+            let mut conn = timed(options.connect()).await.map_err(connect_error)?;
+            sqlite(&mut conn).await.map_err(read_error)
+        }
+        _ => Err(Failure::Input(format!(
+            "unsupported database URL scheme `{scheme}:` in {shown}\n  help: use a \
+             postgres://, mysql:// (or mariadb://) or sqlite: URL"
+        ))),
+    }
+}
+
+/// `connect`, or a timeout error after [`CONNECT_TIMEOUT`].
+async fn timed<C>(
+    connect: impl std::future::Future<Output = Result<C, sqlx::Error>>,
+) -> Result<C, sqlx::Error> {
+    tokio::time::timeout(CONNECT_TIMEOUT, connect)
+        .await
+        .unwrap_or(Err(sqlx::Error::PoolTimedOut))
+}
+
+/// The URL with its password replaced by `***`, for messages.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Relations from `(schema, table, kind, column, nullable, type)` rows in table order, and
+/// primary keys from `(schema, table, column)` rows in key order.
+fn assemble(
+    columns: &[(String, String, bool, String, bool, String)],
+    keys: &[(String, String, String)],
+) -> Vec<Relation> {
+    let mut relations: Vec<Relation> = Vec::new();
+    for (schema, table, view, column, nullable, data_type) in columns {
+        let same = |r: &Relation| r.schema.as_deref() == Some(schema.as_str()) && r.name == *table;
+        if !relations.last().is_some_and(same) {
+            relations.push(Relation {
+                schema: Some(schema.clone()),
+                name: table.clone(),
+                view: *view,
+                columns: Vec::new(),
+                primary_key: Vec::new(),
+            });
+        }
+        if let Some(relation) = relations.last_mut() {
+            relation.columns.push(Column {
+                name: column.clone(),
+                nullable: *nullable,
+                data_type: data_type.to_lowercase(),
+            });
+        }
+    }
+    for (schema, table, column) in keys {
+        let relation = relations
+            .iter_mut()
+            .find(|r| r.schema.as_deref() == Some(schema.as_str()) && r.name == *table);
+        if let Some(relation) = relation {
+            relation.primary_key.push(column.clone());
+        }
+    }
+    relations
+}
+
+const COLUMNS_SQL: &str = "\
+SELECT CAST(c.table_schema AS CHAR(255)), CAST(c.table_name AS CHAR(255)), \
+       CAST(t.table_type AS CHAR(64)), CAST(c.column_name AS CHAR(255)), \
+       CAST(c.is_nullable AS CHAR(3)), CAST(c.data_type AS CHAR(255)) \
+FROM information_schema.columns c \
+JOIN information_schema.tables t \
+  ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+WHERE t.table_type IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED') \
+ORDER BY 1, 2, c.ordinal_position";
+
+const KEYS_SQL: &str = "\
+SELECT CAST(k.table_schema AS CHAR(255)), CAST(k.table_name AS CHAR(255)), \
+       CAST(k.column_name AS CHAR(255)) \
+FROM information_schema.table_constraints tc \
+JOIN information_schema.key_column_usage k \
+  ON k.constraint_schema = tc.constraint_schema AND k.constraint_name = tc.constraint_name \
+ AND k.table_schema = tc.table_schema AND k.table_name = tc.table_name \
+WHERE tc.constraint_type = 'PRIMARY KEY' \
+ORDER BY 1, 2, k.ordinal_position";
+
+type ColumnRow = (String, String, bool, String, bool, String);
+
+/// Decodes [`COLUMNS_SQL`]'s rows of the wanted schemas.
+fn column_rows<R: Row>(rows: &[R], wanted: &[String]) -> Result<Vec<ColumnRow>, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    let mut out = Vec::new();
+    for row in rows {
+        let schema: String = row.try_get(0)?;
+        if !wanted.contains(&schema) {
+            continue;
+        }
+        let kind: String = row.try_get(2)?;
+        let nullable: String = row.try_get(4)?;
+        out.push((
+            schema,
+            row.try_get(1)?,
+            kind == "VIEW",
+            row.try_get(3)?,
+            nullable == "YES",
+            row.try_get(5)?,
+        ));
+    }
+    Ok(out)
+}
+
+/// Decodes [`KEYS_SQL`]'s rows of the wanted schemas.
+fn key_rows<R: Row>(
+    rows: &[R],
+    wanted: &[String],
+) -> Result<Vec<(String, String, String)>, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    let mut out = Vec::new();
+    for row in rows {
+        let schema: String = row.try_get(0)?;
+        if wanted.contains(&schema) {
+            out.push((schema, row.try_get(1)?, row.try_get(2)?));
+        }
+    }
+    Ok(out)
+}
+
+async fn postgres(conn: &mut PgConnection, schemas: &[String]) -> Result<Schema, sqlx::Error> {
+    let wanted = if schemas.is_empty() {
+        vec!["public".to_owned()]
+    } else {
+        schemas.to_vec()
+    };
+    // PostgreSQL has no CHAR(n) cast that keeps long names whole; `text` it is.
+    let columns_sql = COLUMNS_SQL
+        .replace("CHAR(255)", "text")
+        .replace("CHAR(64)", "text")
+        .replace("CHAR(3)", "text");
+    let keys_sql = KEYS_SQL.replace("CHAR(255)", "text");
+    let columns = sqlx::query(sqlx::AssertSqlSafe(columns_sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    let keys = sqlx::query(sqlx::AssertSqlSafe(keys_sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(Schema {
+        dialect: Dialect::Postgres,
+        default_schema: Some("public".to_owned()),
+        relations: assemble(&column_rows(&columns, &wanted)?, &key_rows(&keys, &wanted)?),
+    })
+}
+
+async fn mysql(conn: &mut MySqlConnection, schemas: &[String]) -> Result<Schema, sqlx::Error> {
+    let current: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
+        .fetch_one(&mut *conn)
+        .await?;
+    let wanted = match (&current, schemas.is_empty()) {
+        (_, false) => schemas.to_vec(),
+        (Some(db), true) => vec![db.clone()],
+        (None, true) => Vec::new(),
+    };
+    let columns = sqlx::query(COLUMNS_SQL).fetch_all(&mut *conn).await?;
+    let keys = sqlx::query(KEYS_SQL).fetch_all(&mut *conn).await?;
+    Ok(Schema {
+        dialect: Dialect::MySql,
+        default_schema: current,
+        relations: assemble(&column_rows(&columns, &wanted)?, &key_rows(&keys, &wanted)?),
+    })
+}
+
+async fn sqlite(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
+    let tables = sqlx::query(
+        "SELECT name, type FROM sqlite_master \
+         WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut relations = Vec::new();
+    for table in tables {
+        let name: String = table.try_get(0)?;
+        let kind: String = table.try_get(1)?;
+        let info = sqlx::query(
+            "SELECT name, \"notnull\", pk, type FROM pragma_table_info(?) ORDER BY cid",
+        )
+        .bind(&name)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut relation = Relation {
+            schema: None,
+            name,
+            view: kind == "view",
+            columns: Vec::new(),
+            primary_key: Vec::new(),
+        };
+        let mut key: Vec<(i64, String)> = Vec::new();
+        for column in info {
+            let name: String = column.try_get(0)?;
+            let not_null: i64 = column.try_get(1)?;
+            let pk: i64 = column.try_get(2)?;
+            if pk > 0 {
+                key.push((pk, name.clone()));
+            }
+            relation.columns.push(Column {
+                name,
+                nullable: not_null == 0 && pk == 0,
+                data_type: column.try_get::<String, _>(3)?.to_lowercase(),
+            });
+        }
+        key.sort();
+        relation.primary_key = key.into_iter().map(|(_, name)| name).collect();
+        relations.push(relation);
+    }
+    Ok(Schema {
+        dialect: Dialect::Sqlite,
+        default_schema: None,
+        relations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_never_shown() {
+        assert_eq!(
+            redact("postgres://app:s3cr:et@db:5432/app"),
+            "postgres://app:***@db:5432/app"
+        );
+        assert_eq!(redact("mysql://root@db/app"), "mysql://root@db/app");
+        assert_eq!(redact("sqlite:app.db"), "sqlite:app.db");
+    }
+}
