@@ -110,10 +110,18 @@ const SQLX_MACROS: &[&str] = &[
 pub fn scan(source: &str) -> Result<Vec<FoundCall>, ParseFailure> {
     let file = syn::parse_file(source).map_err(|e| {
         let start = e.span().start();
+        let message = match e.to_string() {
+            // syn's words for a file that does not even split into tokens.
+            m if m == "cannot parse string into token stream" => {
+                "cannot split the file into tokens: an unclosed delimiter or an invalid token"
+                    .to_owned()
+            }
+            m => format!("cannot parse: {m}"),
+        };
         ParseFailure {
             line: start.line,
             column: start.column + 1,
-            message: e.to_string(),
+            message,
         }
     })?;
     let mut names = Names::default();
