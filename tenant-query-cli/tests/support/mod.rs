@@ -1,6 +1,9 @@
 //! Running the built tool in a directory and showing what it did, for the `audit` and `init`
 //! tests.
 
+// Each test binary that includes this module uses a part of it.
+#![allow(dead_code)]
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
