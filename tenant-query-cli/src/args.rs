@@ -22,9 +22,10 @@ Examples:
   tenant-query check-manifest
   tenant-query audit src --baseline tenant-query-audit.json
   tenant-query init --database-url postgres://localhost/app
+  tenant-query check --database-url postgres://localhost/app
 
 Exit status: 0 success, 1 the statement or manifest was rejected (audit: calls beyond the
-baseline), 2 usage error (init: also a database that cannot be read)."
+baseline; check: findings), 2 usage error (init, check: also a database that cannot be read)."
 )]
 pub struct Cli {
     /// What to do.
@@ -54,6 +55,10 @@ SQL that starts with `-`, such as a `-- comment`, goes after `--`:
     Audit(crate::audit::AuditArgs),
     /// Write a tenant-schema.toml from a live PostgreSQL, MySQL/MariaDB or SQLite database.
     Init(crate::init::InitArgs),
+    /// Compare the manifest with a live database: drift and nullable tenant columns.
+    ///
+    /// Exit 1 when there are findings that `--allow` does not accept.
+    Check(crate::check::CheckArgs),
 }
 
 /// The arguments of `rewrite`.

@@ -15,6 +15,7 @@
 
 mod args;
 mod audit;
+mod check;
 mod commands;
 mod init;
 mod outcome;
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Command::CheckManifest(args) => commands::check_manifest(args).map(boxed),
         Command::Audit(args) => audit::run(args).map(boxed),
         Command::Init(args) => init::run(args).map(boxed),
+        Command::Check(args) => check::run(args).map(boxed),
     };
 
     let (stdout, stderr) = (std::io::stdout(), std::io::stderr());

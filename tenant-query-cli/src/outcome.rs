@@ -4,6 +4,7 @@ use std::io;
 
 use crate::args::Format;
 use crate::audit::AuditReport;
+use crate::check::CheckReport;
 use crate::init::InitReport;
 use crate::report::{Streams, Success};
 
@@ -41,5 +42,15 @@ impl Outcome for AuditReport {
 impl Outcome for InitReport {
     fn print(&self, format: Format, streams: Streams<'_>) -> io::Result<()> {
         InitReport::print(self, format, streams)
+    }
+}
+
+impl Outcome for CheckReport {
+    fn print(&self, format: Format, streams: Streams<'_>) -> io::Result<()> {
+        CheckReport::print(self, format, streams)
+    }
+
+    fn exit_status(&self) -> u8 {
+        CheckReport::exit_status(self)
     }
 }

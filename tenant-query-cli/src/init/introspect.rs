@@ -53,9 +53,18 @@ pub struct Schema {
     pub relations: Vec<Relation>,
 }
 
+/// [`introspect`] on a runtime of its own, for the synchronous commands.
+pub fn read(url: &str, schemas: &[String], also: &[String]) -> Result<Schema, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Input(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(introspect(url, schemas, also))
+}
+
 /// Connects to `url` and reads the relations of `schemas` (default: `public`, or the URL's
-/// MySQL database).
-pub async fn introspect(url: &str, schemas: &[String]) -> Result<Schema, Failure> {
+/// MySQL database) and of `also`.
+pub async fn introspect(url: &str, schemas: &[String], also: &[String]) -> Result<Schema, Failure> {
     let scheme = url.split(':').next().unwrap_or_default();
     let shown = redact(url);
     let connect_error = |e: sqlx::Error| {
@@ -74,13 +83,13 @@ pub async fn introspect(url: &str, schemas: &[String]) -> Result<Schema, Failure
         "postgres" | "postgresql" => {
             let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
             let mut conn = timed(options.connect()).await.map_err(connect_error)?;
-            postgres(&mut conn, schemas).await.map_err(read_error)
+            postgres(&mut conn, schemas, also).await.map_err(read_error)
         }
         "mysql" | "mariadb" => {
             let url = url.replacen("mariadb:", "mysql:", 1);
             let options = MySqlConnectOptions::from_str(&url).map_err(connect_error)?;
             let mut conn = timed(options.connect()).await.map_err(connect_error)?;
-            mysql(&mut conn, schemas).await.map_err(read_error)
+            mysql(&mut conn, schemas, also).await.map_err(read_error)
         }
         "sqlite" => {
             // Never create a database that is not there.
@@ -225,12 +234,17 @@ where
     Ok(out)
 }
 
-async fn postgres(conn: &mut PgConnection, schemas: &[String]) -> Result<Schema, sqlx::Error> {
-    let wanted = if schemas.is_empty() {
+async fn postgres(
+    conn: &mut PgConnection,
+    schemas: &[String],
+    also: &[String],
+) -> Result<Schema, sqlx::Error> {
+    let mut wanted = if schemas.is_empty() {
         vec!["public".to_owned()]
     } else {
         schemas.to_vec()
     };
+    wanted.extend_from_slice(also);
     // PostgreSQL has no CHAR(n) cast that keeps long names whole; `text` it is.
     let columns_sql = COLUMNS_SQL
         .replace("CHAR(255)", "text")
@@ -250,15 +264,20 @@ async fn postgres(conn: &mut PgConnection, schemas: &[String]) -> Result<Schema,
     })
 }
 
-async fn mysql(conn: &mut MySqlConnection, schemas: &[String]) -> Result<Schema, sqlx::Error> {
+async fn mysql(
+    conn: &mut MySqlConnection,
+    schemas: &[String],
+    also: &[String],
+) -> Result<Schema, sqlx::Error> {
     let current: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
         .fetch_one(&mut *conn)
         .await?;
-    let wanted = match (&current, schemas.is_empty()) {
+    let mut wanted = match (&current, schemas.is_empty()) {
         (_, false) => schemas.to_vec(),
         (Some(db), true) => vec![db.clone()],
         (None, true) => Vec::new(),
     };
+    wanted.extend_from_slice(also);
     let columns = sqlx::query(COLUMNS_SQL).fetch_all(&mut *conn).await?;
     let keys = sqlx::query(KEYS_SQL).fetch_all(&mut *conn).await?;
     Ok(Schema {

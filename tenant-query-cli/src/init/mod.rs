@@ -4,8 +4,8 @@
 //! otherwise, with its columns and a comment saying why; what needs a human decision is marked
 //! `# REVIEW:` in the file and printed as a warning.
 
-mod introspect;
-mod render;
+pub(crate) mod introspect;
+pub(crate) mod render;
 
 use std::io;
 use std::path::PathBuf;
@@ -64,11 +64,7 @@ pub fn run(args: InitArgs) -> Result<InitReport, Failure> {
             args.out.display()
         )));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Input(format!("cannot start the async runtime: {e}")))?;
-    let schema = runtime.block_on(introspect::introspect(&args.database_url, &args.schema))?;
+    let schema = introspect::read(&args.database_url, &args.schema, &[])?;
     if schema.relations.is_empty() {
         return Err(Failure::Database(format!(
             "{} has no tables or views in {}; nothing was written\n  help: create the schema \

@@ -103,14 +103,15 @@ pub fn render(schema: &Schema, columns: &TenantColumns) -> Rendered {
 }
 
 /// The manifest key: the bare name in the default schema, else `schema.table`.
-fn key(schema: &Schema, relation: &Relation) -> String {
+pub(crate) fn key(schema: &Schema, relation: &Relation) -> String {
     match &relation.schema {
         Some(s) if Some(s) != schema.default_schema.as_ref() => format!("{s}.{}", relation.name),
         _ => relation.name.clone(),
     }
 }
 
-fn same_column(dialect: Dialect, column: &str, wanted: &str) -> bool {
+/// Whether the database's `column` is the manifest's `wanted`, by the dialect's rules.
+pub(crate) fn same_column(dialect: Dialect, column: &str, wanted: &str) -> bool {
     match dialect {
         Dialect::Postgres => column == wanted,
         _ => column.eq_ignore_ascii_case(wanted),
@@ -259,7 +260,7 @@ fn quote(text: &str) -> String {
 }
 
 /// A TOML key: bare when it can be, quoted otherwise.
-fn quote_key(key: &str) -> String {
+pub(crate) fn quote_key(key: &str) -> String {
     let bare = !key.is_empty()
         && key
             .chars()

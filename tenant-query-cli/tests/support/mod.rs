@@ -4,6 +4,8 @@
 // Each test binary that includes this module uses a part of it.
 #![allow(dead_code)]
 
+pub mod db;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 

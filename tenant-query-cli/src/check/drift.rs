@@ -1,0 +1,238 @@
+//! Drift between the manifest and the live schema, and nullable tenant columns: the findings
+//! of `tenant-query check`, computed from what was read (no database access here).
+
+use serde::Serialize;
+use tenant_query_core::{Dialect, Manifest, TableConfig};
+
+use crate::init::introspect::{Relation, Schema};
+use crate::init::render::{key, quote_key, same_column};
+
+/// One finding: what is wrong with which table, why it leaks or breaks, and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The stable code, `TQC0001`…
+    pub code: &'static str,
+    /// The stable name of the code, `missing_table`…
+    pub kind: &'static str,
+    /// The table, as the manifest names it (or would).
+    pub table: String,
+    /// What is wrong.
+    pub message: String,
+    /// Why it leaks rows across tenants or breaks queries.
+    pub why: String,
+    /// The SQL or the manifest edit that fixes it.
+    pub fix: String,
+}
+
+/// Every kind of finding: code, name.
+pub const KINDS: &[(&str, &str)] = &[
+    ("TQC0001", "missing_table"),
+    ("TQC0002", "missing_column"),
+    ("TQC0003", "undeclared_tenant_table"),
+    ("TQC0004", "global_tenant_table"),
+    ("TQC0005", "undeclared_columns"),
+    ("TQC0006", "nullable_tenant_column"),
+];
+
+fn finding(index: usize, table: &str, message: String, why: &str, fix: String) -> Finding {
+    let (code, kind) = KINDS[index];
+    Finding {
+        code,
+        kind,
+        table: table.to_owned(),
+        message,
+        why: why.to_owned(),
+        fix,
+    }
+}
+
+/// The findings for `manifest` against `schema`, table by table in manifest order, then the
+/// undeclared tables in schema order.
+pub fn findings(manifest: &Manifest, schema: &Schema) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut matched = Vec::new();
+    for relation in &schema.relations {
+        let name = key(schema, relation);
+        match manifest.table(&name) {
+            Some(table) => matched.push((table, relation)),
+            None => out.extend(undeclared(manifest, schema.dialect, &name, relation)),
+        }
+    }
+    let mut declared = Vec::new();
+    for table in manifest.tables() {
+        match matched.iter().find(|(t, _)| t.name == table.name) {
+            Some((_, relation)) => declared.extend(table_findings(
+                schema.dialect,
+                manifest.tenant_column(),
+                table,
+                relation,
+            )),
+            None => declared.push(finding(
+                0,
+                &table.name,
+                format!(
+                    "`{}` is declared but the database has no such table or view",
+                    table.name
+                ),
+                "every statement that names it compiles and then fails at run time",
+                format!(
+                    "remove `[tables.{}]`, or create the table",
+                    quote_key(&table.name)
+                ),
+            )),
+        }
+    }
+    declared.extend(out);
+    declared
+}
+
+/// An undeclared relation is a finding when it has the tenant column.
+fn undeclared(
+    manifest: &Manifest,
+    dialect: Dialect,
+    name: &str,
+    relation: &Relation,
+) -> Option<Finding> {
+    let column = manifest.tenant_column();
+    relation
+        .columns
+        .iter()
+        .find(|c| same_column(dialect, &c.name, column))?;
+    Some(finding(
+        2,
+        name,
+        format!("`{name}` has the tenant column `{column}` but is not declared"),
+        "a query on it does not compile, and declaring it global by mistake would show every \
+         tenant's rows",
+        format!(
+            "add `[tables.{}]` with `scope = \"tenant\"` to the manifest",
+            quote_key(name)
+        ),
+    ))
+}
+
+/// The findings of one declared table that exists.
+/// `default_column` is the manifest's tenant column, which a global table must not have.
+fn table_findings(
+    dialect: Dialect,
+    default_column: &str,
+    table: &TableConfig,
+    relation: &Relation,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let has = |column: &str| {
+        relation
+            .columns
+            .iter()
+            .find(|c| same_column(dialect, &c.name, column))
+    };
+    let name = &table.name;
+    let section = format!("[tables.{}]", quote_key(name));
+    if let Some(tenant_column) = &table.tenant_column {
+        match has(tenant_column) {
+            None => out.push(finding(
+                1,
+                name,
+                format!("the tenant column `{tenant_column}` of `{name}` does not exist"),
+                "every scoped statement on it filters a column that is not there and fails",
+                format!(
+                    "ALTER TABLE {name} ADD COLUMN {tenant_column} … NOT NULL; or set \
+                     `tenant_column` of `{section}`"
+                ),
+            )),
+            Some(column) if column.nullable && !relation.view => out.push(finding(
+                5,
+                name,
+                format!("the tenant column `{tenant_column}` of `{name}` is nullable"),
+                "a row with NULL belongs to no tenant: no tenant sees it, and an INSERT that \
+                 bypasses the macros can create one",
+                not_null_fix(dialect, name, tenant_column, &column.data_type),
+            )),
+            Some(_) => {}
+        }
+    } else if has(default_column).is_some() {
+        let column = default_column;
+        out.push(finding(
+            3,
+            name,
+            format!("`{name}` is declared global but has the tenant column `{column}`"),
+            "a global table is never filtered: every tenant sees and changes every tenant's rows",
+            format!(
+                "set `scope = \"tenant\"` in `{section}`, unless the rows are shared on purpose"
+            ),
+        ));
+    }
+    if let Some(columns) = &table.columns {
+        out.extend(column_findings(dialect, table, relation, columns));
+    }
+    out
+}
+
+/// Declared columns the table lacks, and table columns the manifest does not list.
+fn column_findings(
+    dialect: Dialect,
+    table: &TableConfig,
+    relation: &Relation,
+    columns: &[String],
+) -> Vec<Finding> {
+    let name = &table.name;
+    let section = format!("[tables.{}]", quote_key(name));
+    let mut out = Vec::new();
+    for column in columns {
+        if !relation
+            .columns
+            .iter()
+            .any(|c| same_column(dialect, &c.name, column))
+        {
+            out.push(finding(
+                1,
+                name,
+                format!("the declared column `{column}` of `{name}` does not exist"),
+                "statements that use it compile and then fail at run time",
+                format!("remove \"{column}\" from `columns` of `{section}`"),
+            ));
+        }
+    }
+    let extra: Vec<&str> = relation
+        .columns
+        .iter()
+        .filter(|c| !columns.iter().any(|d| same_column(dialect, &c.name, d)))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !extra.is_empty() {
+        let listed: Vec<String> = relation
+            .columns
+            .iter()
+            .map(|c| format!("\"{}\"", c.name))
+            .collect();
+        out.push(finding(
+            4,
+            name,
+            format!(
+                "`{name}` has columns that `columns` does not list: {}",
+                extra.join(", ")
+            ),
+            "statements that use them do not compile",
+            format!("columns = [{}]", listed.join(", ")),
+        ));
+    }
+    out
+}
+
+/// The statement that makes a tenant column NOT NULL, once no row holds NULL.
+fn not_null_fix(dialect: Dialect, table: &str, column: &str, data_type: &str) -> String {
+    match dialect {
+        Dialect::MySql => format!(
+            "DELETE FROM {table} WHERE {column} IS NULL; ALTER TABLE {table} MODIFY {column} \
+             {data_type} NOT NULL;"
+        ),
+        Dialect::Sqlite => format!(
+            "DELETE FROM {table} WHERE {column} IS NULL; then rebuild {table} with `{column} \
+             {data_type} NOT NULL` (SQLite cannot alter a column)"
+        ),
+        _ => format!(
+            "DELETE FROM {table} WHERE {column} IS NULL; ALTER TABLE {table} ALTER COLUMN \
+             {column} SET NOT NULL;"
+        ),
+    }
+}
