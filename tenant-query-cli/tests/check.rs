@@ -9,18 +9,18 @@ use support::db::{mariadb_database, postgres_schema, sqlite_file};
 use support::{run_in, temp_root, transcript, write};
 use tenant_query_tests::db::postgres_url;
 
-/// `orders` and `countries` are clean; every other table holds one finding or two.
+/// `orders` and `countries` are clean; every other table holds one finding or more.
 const DEFECTS: &str = "\
-CREATE TABLE {s}orders (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL, total INT);
-CREATE TABLE {s}notes (id BIGINT PRIMARY KEY, tenant_id BIGINT, body TEXT);
+CREATE TABLE {s}orders (id BIGINT NOT NULL, tenant_id BIGINT NOT NULL, total INT, PRIMARY KEY (tenant_id, id));
+CREATE TABLE {s}notes (id BIGINT NOT NULL, tenant_id BIGINT, body TEXT);
 CREATE TABLE {s}invoices (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL);
 CREATE TABLE {s}payments (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL);
-CREATE TABLE {s}users (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL, email TEXT);
+CREATE TABLE {s}users (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL, email VARCHAR(100), CONSTRAINT users_email UNIQUE (email));
 CREATE TABLE {s}countries (code CHAR(2) PRIMARY KEY, name TEXT)";
 
 /// A declared table that does not exist, a nullable tenant column, a global table with the
-/// tenant column, a `columns` list with a missing and without an existing column; `payments`
-/// is not declared. `{s}` stands for the schema prefix of the keys.
+/// tenant column, a `columns` list with a missing and without an existing column, a primary
+/// and a unique key without the tenant column; `payments` is not declared. `{s}` stands for the schema prefix of the keys.
 const MANIFEST: &str = "dialect = \"{dialect}\"
 [tables.\"{s}orders\"]
 scope = \"tenant\"
@@ -37,9 +37,9 @@ scope = \"global\"
 scope = \"tenant\"
 ";
 
-/// A schema `init` can describe completely.
+/// A schema `init` can describe completely, with tenant-first keys.
 const CLEAN: &str = "\
-CREATE TABLE {s}orders (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL, total INT);
+CREATE TABLE {s}orders (id BIGINT NOT NULL, tenant_id BIGINT NOT NULL, total INT, PRIMARY KEY (tenant_id, id));
 CREATE TABLE {s}countries (code CHAR(2) PRIMARY KEY, name TEXT)";
 
 fn template(sql: &str) -> Vec<String> {
@@ -132,11 +132,11 @@ fn check_on_a_sqlite_file_and_allowed_findings() {
         "{shown}"
     );
     assert!(
-        shown.contains(": 4 findings against [URL] (2 allowed)\n"),
+        shown.contains(": 6 findings against [URL] (2 allowed)\n"),
         "{shown}"
     );
     let all = [
-        "TQC0001", "TQC0002", "TQC0004", "TQC0005", "TQC0006", "TQC0003",
+        "TQC0001", "TQC0002", "TQC0004", "TQC0005", "TQC0006", "TQC0003", "TQC0007",
     ]
     .map(|code| ["--allow", code])
     .concat();

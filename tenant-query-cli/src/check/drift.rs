@@ -32,6 +32,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("TQC0004", "global_tenant_table"),
     ("TQC0005", "undeclared_columns"),
     ("TQC0006", "nullable_tenant_column"),
+    ("TQC0007", "key_without_tenant_column"),
 ];
 
 fn finding(index: usize, table: &str, message: String, why: &str, fix: String) -> Finding {
@@ -165,7 +166,79 @@ fn table_findings(
     if let Some(columns) = &table.columns {
         out.extend(column_findings(dialect, table, relation, columns));
     }
+    if let Some(tenant_column) = table.tenant_column.as_deref().filter(|c| has(c).is_some()) {
+        out.extend(key_findings(dialect, name, relation, tenant_column));
+    }
     out
+}
+
+/// The primary key and unique keys of a scoped table that do not include its tenant column.
+fn key_findings(
+    dialect: Dialect,
+    name: &str,
+    relation: &Relation,
+    tenant_column: &str,
+) -> Vec<Finding> {
+    let primary = (!relation.primary_key.is_empty()).then_some((None, &relation.primary_key));
+    let unique = relation
+        .unique_keys
+        .iter()
+        .map(|k| (Some(k.name.as_str()), &k.columns));
+    primary
+        .into_iter()
+        .chain(unique)
+        .filter(|(_, columns)| !columns.iter().any(|c| same_column(dialect, c, tenant_column)))
+        .map(|(key, columns)| {
+            let what = key.map_or_else(|| "primary key".to_owned(), |k| format!("unique key `{k}`"));
+            finding(
+                6,
+                name,
+                format!(
+                    "the {what} ({}) of `{name}` does not include the tenant column `{tenant_column}`",
+                    columns.join(", ")
+                ),
+                "the key is unique across tenants: an upsert on it (ON CONFLICT, ON DUPLICATE KEY) \
+                 can hit another tenant's row, and a tenant can learn that a value is taken",
+                key_fix(dialect, name, key, tenant_column, columns),
+            )
+        })
+        .collect()
+}
+
+/// The statement that puts the tenant column first in a key.
+fn key_fix(
+    dialect: Dialect,
+    table: &str,
+    key: Option<&str>,
+    tenant_column: &str,
+    columns: &[String],
+) -> String {
+    let columns = format!("{tenant_column}, {}", columns.join(", "));
+    match (dialect, key) {
+        (Dialect::MySql, None) => {
+            format!("ALTER TABLE {table} DROP PRIMARY KEY, ADD PRIMARY KEY ({columns});")
+        }
+        (Dialect::MySql, Some(key)) => {
+            format!("ALTER TABLE {table} DROP INDEX {key}, ADD UNIQUE {key} ({columns});")
+        }
+        (Dialect::Sqlite, None) => {
+            format!("rebuild {table} with PRIMARY KEY ({columns}) (SQLite cannot alter a key)")
+        }
+        (Dialect::Sqlite, Some(key)) if key.starts_with("sqlite_autoindex_") => {
+            format!("rebuild {table} with UNIQUE ({columns}) (SQLite cannot alter a constraint)")
+        }
+        (Dialect::Sqlite, Some(key)) => {
+            format!("DROP INDEX {key}; CREATE UNIQUE INDEX {key} ON {table} ({columns});")
+        }
+        (_, None) => format!(
+            "ALTER TABLE {table} DROP CONSTRAINT {}_pkey, ADD PRIMARY KEY ({columns});",
+            table.rsplit('.').next().unwrap_or(table)
+        ),
+        (_, Some(key)) => format!(
+            "ALTER TABLE {table} DROP CONSTRAINT {key}; (or DROP INDEX {key}, for an index) \
+             CREATE UNIQUE INDEX {key} ON {table} ({columns});"
+        ),
+    }
 }
 
 /// Declared columns the table lacks, and table columns the manifest does not list.

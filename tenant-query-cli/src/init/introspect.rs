@@ -28,7 +28,21 @@ pub struct Relation {
     pub columns: Vec<Column>,
     /// The primary key's columns, in key order; empty when there is none.
     pub primary_key: Vec<String>,
+    /// The unique constraints and unique indexes other than the primary key.
+    pub unique_keys: Vec<UniqueKey>,
 }
+
+/// A unique constraint or index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UniqueKey {
+    /// Its name in the database.
+    pub name: String,
+    /// Its columns, in key order.
+    pub columns: Vec<String>,
+}
+
+/// One column of a key: schema, table, key name, `PRIMARY KEY` or `UNIQUE`, column.
+type KeyRow = (String, String, String, String, String);
 
 /// One column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,10 +146,7 @@ pub fn redact(url: &str) -> String {
 
 /// Relations from `(schema, table, kind, column, nullable, type)` rows in table order, and
 /// primary keys from `(schema, table, column)` rows in key order.
-fn assemble(
-    columns: &[(String, String, bool, String, bool, String)],
-    keys: &[(String, String, String)],
-) -> Vec<Relation> {
+fn assemble(columns: &[ColumnRow], keys: &[KeyRow]) -> Vec<Relation> {
     let mut relations: Vec<Relation> = Vec::new();
     for (schema, table, view, column, nullable, data_type) in columns {
         let same = |r: &Relation| r.schema.as_deref() == Some(schema.as_str()) && r.name == *table;
@@ -146,6 +157,7 @@ fn assemble(
                 view: *view,
                 columns: Vec::new(),
                 primary_key: Vec::new(),
+                unique_keys: Vec::new(),
             });
         }
         if let Some(relation) = relations.last_mut() {
@@ -156,15 +168,32 @@ fn assemble(
             });
         }
     }
-    for (schema, table, column) in keys {
+    for (schema, table, key, kind, column) in keys {
         let relation = relations
             .iter_mut()
             .find(|r| r.schema.as_deref() == Some(schema.as_str()) && r.name == *table);
         if let Some(relation) = relation {
-            relation.primary_key.push(column.clone());
+            relation.add_key_column(key, kind == "PRIMARY KEY", column);
         }
     }
     relations
+}
+
+impl Relation {
+    /// Adds `column` to the primary key, or to the unique key `key`.
+    fn add_key_column(&mut self, key: &str, primary: bool, column: &str) {
+        if primary {
+            self.primary_key.push(column.to_owned());
+            return;
+        }
+        match self.unique_keys.iter_mut().find(|k| k.name == key) {
+            Some(unique) => unique.columns.push(column.to_owned()),
+            None => self.unique_keys.push(UniqueKey {
+                name: key.to_owned(),
+                columns: vec![column.to_owned()],
+            }),
+        }
+    }
 }
 
 const COLUMNS_SQL: &str = "\
@@ -177,15 +206,30 @@ JOIN information_schema.tables t \
 WHERE t.table_type IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED') \
 ORDER BY 1, 2, c.ordinal_position";
 
+/// MySQL's unique indexes are unique constraints; PostgreSQL's are not: [`PG_KEYS_SQL`].
 const KEYS_SQL: &str = "\
 SELECT CAST(k.table_schema AS CHAR(255)), CAST(k.table_name AS CHAR(255)), \
+       CAST(k.constraint_name AS CHAR(255)), CAST(tc.constraint_type AS CHAR(16)), \
        CAST(k.column_name AS CHAR(255)) \
 FROM information_schema.table_constraints tc \
 JOIN information_schema.key_column_usage k \
   ON k.constraint_schema = tc.constraint_schema AND k.constraint_name = tc.constraint_name \
  AND k.table_schema = tc.table_schema AND k.table_name = tc.table_name \
-WHERE tc.constraint_type = 'PRIMARY KEY' \
-ORDER BY 1, 2, k.ordinal_position";
+WHERE tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE') \
+ORDER BY 1, 2, 3, k.ordinal_position";
+
+/// The primary key and every unique index (constraint or not) of PostgreSQL's tables.
+const PG_KEYS_SQL: &str = "\
+SELECT n.nspname::text, t.relname::text, i.relname::text, \
+       CASE WHEN ix.indisprimary THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, a.attname::text \
+FROM pg_index ix \
+JOIN pg_class i ON i.oid = ix.indexrelid \
+JOIN pg_class t ON t.oid = ix.indrelid \
+JOIN pg_namespace n ON n.oid = t.relnamespace \
+CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord) \
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+WHERE ix.indisunique \
+ORDER BY 1, 2, 3, k.ord";
 
 type ColumnRow = (String, String, bool, String, bool, String);
 
@@ -216,10 +260,7 @@ where
 }
 
 /// Decodes [`KEYS_SQL`]'s rows of the wanted schemas.
-fn key_rows<R: Row>(
-    rows: &[R],
-    wanted: &[String],
-) -> Result<Vec<(String, String, String)>, sqlx::Error>
+fn key_rows<R: Row>(rows: &[R], wanted: &[String]) -> Result<Vec<KeyRow>, sqlx::Error>
 where
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     usize: sqlx::ColumnIndex<R>,
@@ -228,7 +269,8 @@ where
     for row in rows {
         let schema: String = row.try_get(0)?;
         if wanted.contains(&schema) {
-            out.push((schema, row.try_get(1)?, row.try_get(2)?));
+            let (table, key, kind) = (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+            out.push((schema, table, key, kind, row.try_get(4)?));
         }
     }
     Ok(out)
@@ -250,13 +292,10 @@ async fn postgres(
         .replace("CHAR(255)", "text")
         .replace("CHAR(64)", "text")
         .replace("CHAR(3)", "text");
-    let keys_sql = KEYS_SQL.replace("CHAR(255)", "text");
     let columns = sqlx::query(sqlx::AssertSqlSafe(columns_sql))
         .fetch_all(&mut *conn)
         .await?;
-    let keys = sqlx::query(sqlx::AssertSqlSafe(keys_sql))
-        .fetch_all(&mut *conn)
-        .await?;
+    let keys = sqlx::query(PG_KEYS_SQL).fetch_all(&mut *conn).await?;
     Ok(Schema {
         dialect: Dialect::Postgres,
         default_schema: Some("public".to_owned()),
@@ -310,6 +349,7 @@ async fn sqlite(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
             view: kind == "view",
             columns: Vec::new(),
             primary_key: Vec::new(),
+            unique_keys: Vec::new(),
         };
         let mut key: Vec<(i64, String)> = Vec::new();
         for column in info {
@@ -327,6 +367,7 @@ async fn sqlite(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
         }
         key.sort();
         relation.primary_key = key.into_iter().map(|(_, name)| name).collect();
+        sqlite_unique_keys(conn, &mut relation).await?;
         relations.push(relation);
     }
     Ok(Schema {
@@ -334,6 +375,30 @@ async fn sqlite(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
         default_schema: None,
         relations,
     })
+}
+
+/// The unique constraints and indexes of a SQLite table, other than its primary key.
+async fn sqlite_unique_keys(
+    conn: &mut SqliteConnection,
+    relation: &mut Relation,
+) -> Result<(), sqlx::Error> {
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1 AND origin <> 'pk' ORDER BY name",
+    )
+    .bind(&relation.name)
+    .fetch_all(&mut *conn)
+    .await?;
+    for index in indexes {
+        let columns: Vec<Option<String>> =
+            sqlx::query_scalar("SELECT name FROM pragma_index_info(?) ORDER BY seqno")
+                .bind(&index)
+                .fetch_all(&mut *conn)
+                .await?;
+        for column in columns.into_iter().flatten() {
+            relation.add_key_column(&index, false, &column);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
