@@ -145,17 +145,15 @@ impl CheckReport {
             0 => String::new(),
             n => format!(" ({n} allowed)"),
         };
-        match self.findings.len() {
-            0 => writeln!(
-                out,
-                "{}: no findings against {}{allowed}",
-                self.manifest, self.database
-            ),
-            n => writeln!(
-                out,
-                "{}: {n} findings against {}{allowed}",
-                self.manifest, self.database
-            ),
-        }
+        let count = match self.findings.len() {
+            0 => "no findings".to_owned(),
+            1 => "1 finding".to_owned(),
+            n => format!("{n} findings"),
+        };
+        writeln!(
+            out,
+            "{}: {count} against {}{allowed}",
+            self.manifest, self.database
+        )
     }
 }
