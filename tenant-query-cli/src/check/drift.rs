@@ -2,10 +2,10 @@
 //! of `tenant-query check`, computed from what was read (no database access here).
 
 use serde::Serialize;
-use tenant_query_core::{Dialect, Manifest, TableConfig};
+use tenant_query_core::{Dialect, Manifest, TableConfig, TenantIdType};
 
 use crate::init::introspect::{Relation, Schema};
-use crate::init::render::{key, quote_key, same_column};
+use crate::init::render::{key, quote_key, rust_type, same_column};
 
 /// One finding: what is wrong with which table, why it leaks or breaks, and the fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,6 +33,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("TQC0005", "undeclared_columns"),
     ("TQC0006", "nullable_tenant_column"),
     ("TQC0007", "key_without_tenant_column"),
+    ("TQC0008", "tenant_column_type"),
 ];
 
 fn finding(index: usize, table: &str, message: String, why: &str, fix: String) -> Finding {
@@ -62,12 +63,9 @@ pub fn findings(manifest: &Manifest, schema: &Schema) -> Vec<Finding> {
     let mut declared = Vec::new();
     for table in manifest.tables() {
         match matched.iter().find(|(t, _)| t.name == table.name) {
-            Some((_, relation)) => declared.extend(table_findings(
-                schema.dialect,
-                manifest.tenant_column(),
-                table,
-                relation,
-            )),
+            Some((_, relation)) => {
+                declared.extend(table_findings(schema.dialect, manifest, table, relation))
+            }
             None => declared.push(finding(
                 0,
                 &table.name,
@@ -113,13 +111,14 @@ fn undeclared(
 }
 
 /// The findings of one declared table that exists.
-/// `default_column` is the manifest's tenant column, which a global table must not have.
+/// A global table must not have the manifest's default tenant column.
 fn table_findings(
     dialect: Dialect,
-    default_column: &str,
+    manifest: &Manifest,
     table: &TableConfig,
     relation: &Relation,
 ) -> Vec<Finding> {
+    let default_column = manifest.tenant_column();
     let mut out = Vec::new();
     let has = |column: &str| {
         relation
@@ -169,7 +168,47 @@ fn table_findings(
     if let Some(tenant_column) = table.tenant_column.as_deref().filter(|c| has(c).is_some()) {
         out.extend(key_findings(dialect, name, relation, tenant_column));
     }
+    if let Some(column) = table.tenant_column.as_deref().and_then(has) {
+        out.extend(type_finding(
+            dialect,
+            manifest.tenant_id_type(),
+            name,
+            column,
+        ));
+    }
     out
+}
+
+/// A tenant column whose type does not hold the manifest's `tenant_id_type`.
+fn type_finding(
+    dialect: Dialect,
+    wanted: TenantIdType,
+    name: &str,
+    column: &crate::init::introspect::Column,
+) -> Option<Finding> {
+    let found = rust_type(dialect, &column.data_type);
+    let integer = |t: &str| t == "i64" || t == "i32";
+    // SQLite stores every integer in 64 bits: both integer types fit.
+    let fits = found == Some(wanted.as_str())
+        || (dialect == Dialect::Sqlite && found.is_some_and(integer) && integer(wanted.as_str()));
+    (!fits).then(|| {
+        let wanted = wanted.as_str();
+        finding(
+            7,
+            name,
+            format!(
+                "the tenant column `{}` of `{name}` is `{}`, which does not hold the manifest's \
+                 tenant_id_type `{wanted}`",
+                column.name, column.data_type
+            ),
+            "the tenant is bound as a value of another type: the comparison casts, fails, or \
+             never matches",
+            format!(
+                "set `tenant_id_type = \"{}\"` in the manifest, or change the column's type",
+                found.unwrap_or("…")
+            ),
+        )
+    })
 }
 
 /// The primary key and unique keys of a scoped table that do not include its tenant column.

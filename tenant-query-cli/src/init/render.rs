@@ -234,7 +234,7 @@ fn id_type(dialect: Dialect, types: &[String]) -> Option<&'static str> {
 }
 
 /// The `tenant_id_type` of a column type, as PostgreSQL, MySQL or SQLite names it.
-fn rust_type(dialect: Dialect, data_type: &str) -> Option<&'static str> {
+pub(crate) fn rust_type(dialect: Dialect, data_type: &str) -> Option<&'static str> {
     let base = data_type.split('(').next().unwrap_or_default().trim();
     match base {
         // SQLite's integers are 64-bit whatever the declared name.
