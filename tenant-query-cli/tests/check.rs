@@ -17,12 +17,15 @@ CREATE TABLE {s}invoices (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL);
 CREATE TABLE {s}payments (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL);
 CREATE TABLE {s}users (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL, email VARCHAR(100), CONSTRAINT users_email UNIQUE (email));
 CREATE TABLE {s}tags (id BIGINT NOT NULL, tenant_id VARCHAR(20) NOT NULL, PRIMARY KEY (tenant_id, id));
+CREATE TABLE {s}order_lines (id BIGINT NOT NULL, tenant_id BIGINT NOT NULL, order_id BIGINT NOT NULL, PRIMARY KEY (tenant_id, id), FOREIGN KEY (tenant_id, order_id) REFERENCES {s}orders (tenant_id, id));
+CREATE TABLE {s}refunds (id BIGINT NOT NULL, tenant_id BIGINT NOT NULL, user_id BIGINT NOT NULL, PRIMARY KEY (tenant_id, id), CONSTRAINT refunds_user FOREIGN KEY (user_id) REFERENCES {s}users (id));
 CREATE TABLE {s}countries (code CHAR(2) PRIMARY KEY, name TEXT)";
 
 /// A declared table that does not exist, a nullable tenant column, a global table with the
 /// tenant column, a `columns` list with a missing and without an existing column, a primary
-/// and a unique key without the tenant column, a text tenant column where ids are `i64`;
-/// `payments` is not declared. `{s}` stands for the schema prefix of the keys.
+/// and a unique key without the tenant column, a text tenant column where ids are `i64`, a
+/// foreign key without the tenant columns (`refunds`; `order_lines` has them); `payments` is
+/// not declared. `{s}` stands for the schema prefix of the keys.
 const MANIFEST: &str = "dialect = \"{dialect}\"
 [tables.\"{s}orders\"]
 scope = \"tenant\"
@@ -34,6 +37,10 @@ scope = \"global\"
 scope = \"tenant\"
 columns = [\"id\", \"tenant_id\", \"name\"]
 [tables.\"{s}tags\"]
+scope = \"tenant\"
+[tables.\"{s}order_lines\"]
+scope = \"tenant\"
+[tables.\"{s}refunds\"]
 scope = \"tenant\"
 [tables.\"{s}countries\"]
 scope = \"global\"
@@ -136,11 +143,12 @@ fn check_on_a_sqlite_file_and_allowed_findings() {
         "{shown}"
     );
     assert!(
-        shown.contains(": 7 findings against [URL] (2 allowed)\n"),
+        shown.contains(": 8 findings against [URL] (2 allowed)\n"),
         "{shown}"
     );
     let all = [
         "TQC0001", "TQC0002", "TQC0004", "TQC0005", "TQC0006", "TQC0003", "TQC0007", "TQC0008",
+        "TQC0009",
     ]
     .map(|code| ["--allow", code])
     .concat();

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use tenant_query_core::{Dialect, Manifest, TableConfig, TenantIdType};
 
-use crate::init::introspect::{Relation, Schema};
+use crate::init::introspect::{ForeignKey, Relation, Schema};
 use crate::init::render::{key, quote_key, rust_type, same_column};
 
 /// One finding: what is wrong with which table, why it leaks or breaks, and the fix.
@@ -34,6 +34,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("TQC0006", "nullable_tenant_column"),
     ("TQC0007", "key_without_tenant_column"),
     ("TQC0008", "tenant_column_type"),
+    ("TQC0009", "foreign_key_without_tenant_column"),
 ];
 
 fn finding(index: usize, table: &str, message: String, why: &str, fix: String) -> Finding {
@@ -64,7 +65,8 @@ pub fn findings(manifest: &Manifest, schema: &Schema) -> Vec<Finding> {
     for table in manifest.tables() {
         match matched.iter().find(|(t, _)| t.name == table.name) {
             Some((_, relation)) => {
-                declared.extend(table_findings(schema.dialect, manifest, table, relation))
+                declared.extend(table_findings(schema.dialect, manifest, table, relation));
+                declared.extend(foreign_key_findings(manifest, schema, table, relation));
             }
             None => declared.push(finding(
                 0,
@@ -345,6 +347,106 @@ fn not_null_fix(dialect: Dialect, table: &str, column: &str, data_type: &str) ->
         _ => format!(
             "DELETE FROM {table} WHERE {column} IS NULL; ALTER TABLE {table} ALTER COLUMN \
              {column} SET NOT NULL;"
+        ),
+    }
+}
+
+/// The foreign keys from a scoped table to a scoped table that do not pair the two tenant
+/// columns: a row can reference another tenant's row.
+fn foreign_key_findings(
+    manifest: &Manifest,
+    schema: &Schema,
+    table: &TableConfig,
+    relation: &Relation,
+) -> Vec<Finding> {
+    let Some(tenant_column) = table.tenant_column.as_deref() else {
+        return Vec::new();
+    };
+    let dialect = schema.dialect;
+    let mut out = Vec::new();
+    for fk in &relation.foreign_keys {
+        let Some(target) = schema.relations.iter().find(|r| references(dialect, fk, r)) else {
+            continue;
+        };
+        let target_name = key(schema, target);
+        let Some(target_column) = manifest
+            .table(&target_name)
+            .and_then(|t| t.tenant_column.clone())
+        else {
+            continue;
+        };
+        let target_columns = if fk.target_columns.is_empty() {
+            &target.primary_key
+        } else {
+            &fk.target_columns
+        };
+        let paired = fk.columns.iter().zip(target_columns).any(|(from, to)| {
+            same_column(dialect, from, tenant_column) && same_column(dialect, to, &target_column)
+        });
+        if !paired {
+            out.push(finding(
+                8,
+                &table.name,
+                format!(
+                    "the foreign key `{}` ({}) of `{}` references `{target_name}` ({}) without \
+                     the tenant columns",
+                    fk.name,
+                    fk.columns.join(", "),
+                    table.name,
+                    target_columns.join(", ")
+                ),
+                "a row can reference another tenant's row, and a join along the key (or a lazy \
+                 load) reaches it",
+                foreign_key_fix(
+                    dialect,
+                    &table.name,
+                    fk,
+                    &target_name,
+                    tenant_column,
+                    &target_column,
+                    target_columns,
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Whether `fk` references `relation`.
+fn references(dialect: Dialect, fk: &ForeignKey, relation: &Relation) -> bool {
+    relation.schema == fk.target_schema
+        && match dialect {
+            Dialect::Postgres => relation.name == fk.target,
+            _ => relation.name.eq_ignore_ascii_case(&fk.target),
+        }
+}
+
+/// The statement that makes the foreign key composite, tenant column first on both sides; the
+/// referenced table needs a unique key on the referenced columns with its tenant column.
+fn foreign_key_fix(
+    dialect: Dialect,
+    table: &str,
+    fk: &ForeignKey,
+    target: &str,
+    tenant_column: &str,
+    target_tenant_column: &str,
+    target_columns: &[String],
+) -> String {
+    let from = format!("{tenant_column}, {}", fk.columns.join(", "));
+    let to = format!("{target_tenant_column}, {}", target_columns.join(", "));
+    let name = &fk.name;
+    match dialect {
+        Dialect::Sqlite => format!(
+            "rebuild {table} with FOREIGN KEY ({from}) REFERENCES {target} ({to}) (SQLite cannot \
+             alter a key)"
+        ),
+        Dialect::MySql => format!(
+            "ALTER TABLE {table} DROP FOREIGN KEY {name}, ADD CONSTRAINT {name} FOREIGN KEY \
+             ({from}) REFERENCES {target} ({to});"
+        ),
+        _ => format!(
+            "ALTER TABLE {table} DROP CONSTRAINT {name}, ADD CONSTRAINT {name} FOREIGN KEY \
+             ({from}) REFERENCES {target} ({to});"
         ),
     }
 }

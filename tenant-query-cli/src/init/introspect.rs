@@ -30,7 +30,28 @@ pub struct Relation {
     pub primary_key: Vec<String>,
     /// The unique constraints and unique indexes other than the primary key.
     pub unique_keys: Vec<UniqueKey>,
+    /// The foreign keys from this table.
+    pub foreign_keys: Vec<ForeignKey>,
 }
+
+/// A foreign key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKey {
+    /// Its name in the database (for SQLite, its position).
+    pub name: String,
+    /// The referencing columns, in key order.
+    pub columns: Vec<String>,
+    /// The schema of the referenced table; `None` for SQLite.
+    pub target_schema: Option<String>,
+    /// The referenced table.
+    pub target: String,
+    /// The referenced columns, in key order (empty: the referenced table's primary key).
+    pub target_columns: Vec<String>,
+}
+
+/// One column pair of a foreign key: schema, table, key name, referenced schema, referenced
+/// table, column, referenced column.
+type ForeignKeyRow = (String, String, String, String, String, String, String);
 
 /// A unique constraint or index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +167,7 @@ pub fn redact(url: &str) -> String {
 
 /// Relations from `(schema, table, kind, column, nullable, type)` rows in table order, and
 /// primary keys from `(schema, table, column)` rows in key order.
-fn assemble(columns: &[ColumnRow], keys: &[KeyRow]) -> Vec<Relation> {
+fn assemble(columns: &[ColumnRow], keys: &[KeyRow], foreign: &[ForeignKeyRow]) -> Vec<Relation> {
     let mut relations: Vec<Relation> = Vec::new();
     for (schema, table, view, column, nullable, data_type) in columns {
         let same = |r: &Relation| r.schema.as_deref() == Some(schema.as_str()) && r.name == *table;
@@ -158,6 +179,7 @@ fn assemble(columns: &[ColumnRow], keys: &[KeyRow]) -> Vec<Relation> {
                 columns: Vec::new(),
                 primary_key: Vec::new(),
                 unique_keys: Vec::new(),
+                foreign_keys: Vec::new(),
             });
         }
         if let Some(relation) = relations.last_mut() {
@@ -176,10 +198,39 @@ fn assemble(columns: &[ColumnRow], keys: &[KeyRow]) -> Vec<Relation> {
             relation.add_key_column(key, kind == "PRIMARY KEY", column);
         }
     }
+    for (schema, table, key, target_schema, target, column, target_column) in foreign {
+        let relation = relations
+            .iter_mut()
+            .find(|r| r.schema.as_deref() == Some(schema.as_str()) && r.name == *table);
+        if let Some(relation) = relation {
+            let fk = ForeignKey {
+                name: key.clone(),
+                columns: Vec::new(),
+                target_schema: Some(target_schema.clone()),
+                target: target.clone(),
+                target_columns: Vec::new(),
+            };
+            relation.add_foreign_key_column(fk, column, Some(target_column));
+        }
+    }
     relations
 }
 
 impl Relation {
+    /// Adds a column pair to the foreign key named like `fk`, which is added if new.
+    fn add_foreign_key_column(&mut self, fk: ForeignKey, column: &str, target: Option<&str>) {
+        let index = match self.foreign_keys.iter().position(|k| k.name == fk.name) {
+            Some(index) => index,
+            None => {
+                self.foreign_keys.push(fk);
+                self.foreign_keys.len() - 1
+            }
+        };
+        let key = &mut self.foreign_keys[index];
+        key.columns.push(column.to_owned());
+        key.target_columns.extend(target.map(str::to_owned));
+    }
+
     /// Adds `column` to the primary key, or to the unique key `key`.
     fn add_key_column(&mut self, key: &str, primary: bool, column: &str) {
         if primary {
@@ -217,6 +268,29 @@ JOIN information_schema.key_column_usage k \
  AND k.table_schema = tc.table_schema AND k.table_name = tc.table_name \
 WHERE tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE') \
 ORDER BY 1, 2, 3, k.ordinal_position";
+
+const FOREIGN_KEYS_SQL: &str = "\
+SELECT CAST(k.table_schema AS CHAR(255)), CAST(k.table_name AS CHAR(255)), \
+       CAST(k.constraint_name AS CHAR(255)), CAST(k.referenced_table_schema AS CHAR(255)), \
+       CAST(k.referenced_table_name AS CHAR(255)), CAST(k.column_name AS CHAR(255)), \
+       CAST(k.referenced_column_name AS CHAR(255)) \
+FROM information_schema.key_column_usage k \
+WHERE k.referenced_table_name IS NOT NULL \
+ORDER BY 1, 2, 3, k.ordinal_position";
+
+const PG_FOREIGN_KEYS_SQL: &str = "\
+SELECT n.nspname::text, t.relname::text, c.conname::text, fn.nspname::text, ft.relname::text, \
+       a.attname::text, fa.attname::text \
+FROM pg_constraint c \
+JOIN pg_class t ON t.oid = c.conrelid \
+JOIN pg_namespace n ON n.oid = t.relnamespace \
+JOIN pg_class ft ON ft.oid = c.confrelid \
+JOIN pg_namespace fn ON fn.oid = ft.relnamespace \
+CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) \
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+JOIN pg_attribute fa ON fa.attrelid = ft.oid AND fa.attnum = k.fattnum \
+WHERE c.contype = 'f' \
+ORDER BY 1, 2, 3, k.ord";
 
 /// The primary key and every unique index (constraint or not) of PostgreSQL's tables.
 const PG_KEYS_SQL: &str = "\
@@ -276,6 +350,33 @@ where
     Ok(out)
 }
 
+/// Decodes [`FOREIGN_KEYS_SQL`]'s rows of the wanted schemas.
+fn foreign_rows<R: Row>(rows: &[R], wanted: &[String]) -> Result<Vec<ForeignKeyRow>, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    let mut out = Vec::new();
+    for row in rows {
+        let schema: String = row.try_get(0)?;
+        if wanted.contains(&schema) {
+            let (table, key, target_schema) = (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+            let (target, column, target_column) =
+                (row.try_get(4)?, row.try_get(5)?, row.try_get(6)?);
+            out.push((
+                schema,
+                table,
+                key,
+                target_schema,
+                target,
+                column,
+                target_column,
+            ));
+        }
+    }
+    Ok(out)
+}
+
 async fn postgres(
     conn: &mut PgConnection,
     schemas: &[String],
@@ -296,10 +397,17 @@ async fn postgres(
         .fetch_all(&mut *conn)
         .await?;
     let keys = sqlx::query(PG_KEYS_SQL).fetch_all(&mut *conn).await?;
+    let foreign = sqlx::query(PG_FOREIGN_KEYS_SQL)
+        .fetch_all(&mut *conn)
+        .await?;
     Ok(Schema {
         dialect: Dialect::Postgres,
         default_schema: Some("public".to_owned()),
-        relations: assemble(&column_rows(&columns, &wanted)?, &key_rows(&keys, &wanted)?),
+        relations: assemble(
+            &column_rows(&columns, &wanted)?,
+            &key_rows(&keys, &wanted)?,
+            &foreign_rows(&foreign, &wanted)?,
+        ),
     })
 }
 
@@ -319,10 +427,15 @@ async fn mysql(
     wanted.extend_from_slice(also);
     let columns = sqlx::query(COLUMNS_SQL).fetch_all(&mut *conn).await?;
     let keys = sqlx::query(KEYS_SQL).fetch_all(&mut *conn).await?;
+    let foreign = sqlx::query(FOREIGN_KEYS_SQL).fetch_all(&mut *conn).await?;
     Ok(Schema {
         dialect: Dialect::MySql,
         default_schema: current,
-        relations: assemble(&column_rows(&columns, &wanted)?, &key_rows(&keys, &wanted)?),
+        relations: assemble(
+            &column_rows(&columns, &wanted)?,
+            &key_rows(&keys, &wanted)?,
+            &foreign_rows(&foreign, &wanted)?,
+        ),
     })
 }
 
@@ -350,6 +463,7 @@ async fn sqlite(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
             columns: Vec::new(),
             primary_key: Vec::new(),
             unique_keys: Vec::new(),
+            foreign_keys: Vec::new(),
         };
         let mut key: Vec<(i64, String)> = Vec::new();
         for column in info {
@@ -368,6 +482,7 @@ async fn sqlite(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
         key.sort();
         relation.primary_key = key.into_iter().map(|(_, name)| name).collect();
         sqlite_unique_keys(conn, &mut relation).await?;
+        sqlite_foreign_keys(conn, &mut relation).await?;
         relations.push(relation);
     }
     Ok(Schema {
@@ -397,6 +512,34 @@ async fn sqlite_unique_keys(
         for column in columns.into_iter().flatten() {
             relation.add_key_column(&index, false, &column);
         }
+    }
+    Ok(())
+}
+
+/// The foreign keys of a SQLite table; a key that names no referenced columns refers to the
+/// referenced table's primary key (its `target_columns` stay empty).
+async fn sqlite_foreign_keys(
+    conn: &mut SqliteConnection,
+    relation: &mut Relation,
+) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq",
+    )
+    .bind(&relation.name)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        let id: i64 = row.try_get(0)?;
+        let fk = ForeignKey {
+            name: format!("#{id}"),
+            columns: Vec::new(),
+            target_schema: None,
+            target: row.try_get(1)?,
+            target_columns: Vec::new(),
+        };
+        let column: String = row.try_get(2)?;
+        let target: Option<String> = row.try_get(3)?;
+        relation.add_foreign_key_column(fk, &column, target.as_deref());
     }
     Ok(())
 }
