@@ -32,6 +32,8 @@ pub struct Relation {
     pub unique_keys: Vec<UniqueKey>,
     /// The foreign keys from this table.
     pub foreign_keys: Vec<ForeignKey>,
+    /// The first column of each index (the primary key's too), in no particular order.
+    pub index_leads: Vec<String>,
 }
 
 /// A foreign key.
@@ -49,10 +51,6 @@ pub struct ForeignKey {
     pub target_columns: Vec<String>,
 }
 
-/// One column pair of a foreign key: schema, table, key name, referenced schema, referenced
-/// table, column, referenced column.
-type ForeignKeyRow = (String, String, String, String, String, String, String);
-
 /// A unique constraint or index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UniqueKey {
@@ -61,9 +59,6 @@ pub struct UniqueKey {
     /// Its columns, in key order.
     pub columns: Vec<String>,
 }
-
-/// One column of a key: schema, table, key name, `PRIMARY KEY` or `UNIQUE`, column.
-type KeyRow = (String, String, String, String, String);
 
 /// One column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,55 +160,75 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Relations from `(schema, table, kind, column, nullable, type)` rows in table order, and
-/// primary keys from `(schema, table, column)` rows in key order.
-fn assemble(columns: &[ColumnRow], keys: &[KeyRow], foreign: &[ForeignKeyRow]) -> Vec<Relation> {
+/// The string rows of one catalogue query whose first column, the schema, is wanted.
+type Rows = Vec<Vec<String>>;
+
+/// What the catalogue queries return: [`COLUMNS_SQL`], [`KEYS_SQL`], [`FOREIGN_KEYS_SQL`] and
+/// [`LEADS_SQL`] (or their PostgreSQL forms), in that order.
+struct Catalogue([Rows; 4]);
+
+/// The relations of the catalogue, in the order of the columns' rows.
+fn assemble(Catalogue([columns, keys, foreign, leads]): &Catalogue) -> Vec<Relation> {
     let mut relations: Vec<Relation> = Vec::new();
-    for (schema, table, view, column, nullable, data_type) in columns {
-        let same = |r: &Relation| r.schema.as_deref() == Some(schema.as_str()) && r.name == *table;
-        if !relations.last().is_some_and(same) {
+    for row in columns {
+        let [schema, table, kind, column, nullable, data_type] = row.as_slice() else {
+            continue;
+        };
+        if find(&mut relations, schema, table).is_none() {
             relations.push(Relation {
                 schema: Some(schema.clone()),
                 name: table.clone(),
-                view: *view,
+                view: kind == "VIEW",
                 columns: Vec::new(),
                 primary_key: Vec::new(),
                 unique_keys: Vec::new(),
                 foreign_keys: Vec::new(),
+                index_leads: Vec::new(),
             });
         }
-        if let Some(relation) = relations.last_mut() {
+        if let Some(relation) = find(&mut relations, schema, table) {
             relation.columns.push(Column {
                 name: column.clone(),
-                nullable: *nullable,
+                nullable: nullable == "YES",
                 data_type: data_type.to_lowercase(),
             });
         }
     }
-    for (schema, table, key, kind, column) in keys {
-        let relation = relations
-            .iter_mut()
-            .find(|r| r.schema.as_deref() == Some(schema.as_str()) && r.name == *table);
-        if let Some(relation) = relation {
-            relation.add_key_column(key, kind == "PRIMARY KEY", column);
+    for row in keys {
+        if let [schema, table, key, kind, column] = row.as_slice() {
+            if let Some(relation) = find(&mut relations, schema, table) {
+                relation.add_key_column(key, kind == "PRIMARY KEY", column);
+            }
         }
     }
-    for (schema, table, key, target_schema, target, column, target_column) in foreign {
-        let relation = relations
-            .iter_mut()
-            .find(|r| r.schema.as_deref() == Some(schema.as_str()) && r.name == *table);
-        if let Some(relation) = relation {
-            let fk = ForeignKey {
-                name: key.clone(),
-                columns: Vec::new(),
-                target_schema: Some(target_schema.clone()),
-                target: target.clone(),
-                target_columns: Vec::new(),
-            };
-            relation.add_foreign_key_column(fk, column, Some(target_column));
+    for row in foreign {
+        if let [schema, table, key, target_schema, target, column, to] = row.as_slice() {
+            if let Some(relation) = find(&mut relations, schema, table) {
+                let fk = ForeignKey {
+                    name: key.clone(),
+                    columns: Vec::new(),
+                    target_schema: Some(target_schema.clone()),
+                    target: target.clone(),
+                    target_columns: Vec::new(),
+                };
+                relation.add_foreign_key_column(fk, column, Some(to));
+            }
+        }
+    }
+    for row in leads {
+        if let [schema, table, column] = row.as_slice() {
+            if let Some(relation) = find(&mut relations, schema, table) {
+                relation.index_leads.push(column.clone());
+            }
         }
     }
     relations
+}
+
+fn find<'a>(relations: &'a mut [Relation], schema: &str, table: &str) -> Option<&'a mut Relation> {
+    relations
+        .iter_mut()
+        .find(|r| r.schema.as_deref() == Some(schema) && r.name == table)
 }
 
 impl Relation {
@@ -292,6 +307,20 @@ JOIN pg_attribute fa ON fa.attrelid = ft.oid AND fa.attnum = k.fattnum \
 WHERE c.contype = 'f' \
 ORDER BY 1, 2, 3, k.ord";
 
+/// The first column of every index.
+const LEADS_SQL: &str = "\
+SELECT CAST(table_schema AS CHAR(255)), CAST(table_name AS CHAR(255)), \
+       CAST(column_name AS CHAR(255)) \
+FROM information_schema.statistics WHERE seq_in_index = 1 ORDER BY 1, 2, 3";
+
+const PG_LEADS_SQL: &str = "\
+SELECT n.nspname::text, t.relname::text, a.attname::text \
+FROM pg_index ix \
+JOIN pg_class t ON t.oid = ix.indrelid \
+JOIN pg_namespace n ON n.oid = t.relnamespace \
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ix.indkey[0] \
+ORDER BY 1, 2, 3";
+
 /// The primary key and every unique index (constraint or not) of PostgreSQL's tables.
 const PG_KEYS_SQL: &str = "\
 SELECT n.nspname::text, t.relname::text, i.relname::text, \
@@ -305,73 +334,19 @@ JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
 WHERE ix.indisunique \
 ORDER BY 1, 2, 3, k.ord";
 
-type ColumnRow = (String, String, bool, String, bool, String);
-
-/// Decodes [`COLUMNS_SQL`]'s rows of the wanted schemas.
-fn column_rows<R: Row>(rows: &[R], wanted: &[String]) -> Result<Vec<ColumnRow>, sqlx::Error>
+/// Every column of `rows` as a string, for the rows of the wanted schemas.
+fn string_rows<R: Row>(rows: &[R], wanted: &[String]) -> Result<Rows, sqlx::Error>
 where
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     usize: sqlx::ColumnIndex<R>,
 {
     let mut out = Vec::new();
     for row in rows {
-        let schema: String = row.try_get(0)?;
-        if !wanted.contains(&schema) {
-            continue;
-        }
-        let kind: String = row.try_get(2)?;
-        let nullable: String = row.try_get(4)?;
-        out.push((
-            schema,
-            row.try_get(1)?,
-            kind == "VIEW",
-            row.try_get(3)?,
-            nullable == "YES",
-            row.try_get(5)?,
-        ));
-    }
-    Ok(out)
-}
-
-/// Decodes [`KEYS_SQL`]'s rows of the wanted schemas.
-fn key_rows<R: Row>(rows: &[R], wanted: &[String]) -> Result<Vec<KeyRow>, sqlx::Error>
-where
-    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    usize: sqlx::ColumnIndex<R>,
-{
-    let mut out = Vec::new();
-    for row in rows {
-        let schema: String = row.try_get(0)?;
-        if wanted.contains(&schema) {
-            let (table, key, kind) = (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
-            out.push((schema, table, key, kind, row.try_get(4)?));
-        }
-    }
-    Ok(out)
-}
-
-/// Decodes [`FOREIGN_KEYS_SQL`]'s rows of the wanted schemas.
-fn foreign_rows<R: Row>(rows: &[R], wanted: &[String]) -> Result<Vec<ForeignKeyRow>, sqlx::Error>
-where
-    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    usize: sqlx::ColumnIndex<R>,
-{
-    let mut out = Vec::new();
-    for row in rows {
-        let schema: String = row.try_get(0)?;
-        if wanted.contains(&schema) {
-            let (table, key, target_schema) = (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
-            let (target, column, target_column) =
-                (row.try_get(4)?, row.try_get(5)?, row.try_get(6)?);
-            out.push((
-                schema,
-                table,
-                key,
-                target_schema,
-                target,
-                column,
-                target_column,
-            ));
+        let values = (0..row.len())
+            .map(|i| row.try_get::<String, _>(i))
+            .collect::<Result<Vec<String>, _>>()?;
+        if values.first().is_some_and(|schema| wanted.contains(schema)) {
+            out.push(values);
         }
     }
     Ok(out)
@@ -393,22 +368,28 @@ async fn postgres(
         .replace("CHAR(255)", "text")
         .replace("CHAR(64)", "text")
         .replace("CHAR(3)", "text");
-    let columns = sqlx::query(sqlx::AssertSqlSafe(columns_sql))
-        .fetch_all(&mut *conn)
-        .await?;
-    let keys = sqlx::query(PG_KEYS_SQL).fetch_all(&mut *conn).await?;
-    let foreign = sqlx::query(PG_FOREIGN_KEYS_SQL)
-        .fetch_all(&mut *conn)
-        .await?;
+    let mut catalogue = Vec::new();
+    for sql in [
+        columns_sql.as_str(),
+        PG_KEYS_SQL,
+        PG_FOREIGN_KEYS_SQL,
+        PG_LEADS_SQL,
+    ] {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *conn)
+            .await?;
+        catalogue.push(string_rows(&rows, &wanted)?);
+    }
     Ok(Schema {
         dialect: Dialect::Postgres,
         default_schema: Some("public".to_owned()),
-        relations: assemble(
-            &column_rows(&columns, &wanted)?,
-            &key_rows(&keys, &wanted)?,
-            &foreign_rows(&foreign, &wanted)?,
-        ),
+        relations: assemble(&Catalogue(four(catalogue))),
     })
+}
+
+/// The four result sets of the catalogue queries.
+fn four(rows: Vec<Rows>) -> [Rows; 4] {
+    rows.try_into().unwrap_or_default()
 }
 
 async fn mysql(
@@ -425,17 +406,15 @@ async fn mysql(
         (None, true) => Vec::new(),
     };
     wanted.extend_from_slice(also);
-    let columns = sqlx::query(COLUMNS_SQL).fetch_all(&mut *conn).await?;
-    let keys = sqlx::query(KEYS_SQL).fetch_all(&mut *conn).await?;
-    let foreign = sqlx::query(FOREIGN_KEYS_SQL).fetch_all(&mut *conn).await?;
+    let mut catalogue = Vec::new();
+    for sql in [COLUMNS_SQL, KEYS_SQL, FOREIGN_KEYS_SQL, LEADS_SQL] {
+        let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+        catalogue.push(string_rows(&rows, &wanted)?);
+    }
     Ok(Schema {
         dialect: Dialect::MySql,
         default_schema: current,
-        relations: assemble(
-            &column_rows(&columns, &wanted)?,
-            &key_rows(&keys, &wanted)?,
-            &foreign_rows(&foreign, &wanted)?,
-        ),
+        relations: assemble(&Catalogue(four(catalogue))),
     })
 }
 
@@ -464,6 +443,7 @@ async fn sqlite(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
             primary_key: Vec::new(),
             unique_keys: Vec::new(),
             foreign_keys: Vec::new(),
+            index_leads: Vec::new(),
         };
         let mut key: Vec<(i64, String)> = Vec::new();
         for column in info {
@@ -483,6 +463,21 @@ async fn sqlite(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
         relation.primary_key = key.into_iter().map(|(_, name)| name).collect();
         sqlite_unique_keys(conn, &mut relation).await?;
         sqlite_foreign_keys(conn, &mut relation).await?;
+        let leads: Vec<Option<String>> = sqlx::query_scalar(
+            "SELECT ii.name FROM pragma_index_list(?1) il, pragma_index_info(il.name) ii \
+             WHERE ii.seqno = 0",
+        )
+        .bind(&relation.name)
+        .fetch_all(&mut *conn)
+        .await?;
+        // An INTEGER PRIMARY KEY is the rowid, an index of its own.
+        relation.index_leads = relation
+            .primary_key
+            .first()
+            .cloned()
+            .into_iter()
+            .chain(leads.into_iter().flatten())
+            .collect();
         relations.push(relation);
     }
     Ok(Schema {
