@@ -35,6 +35,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("TQC0007", "key_without_tenant_column"),
     ("TQC0008", "tenant_column_type"),
     ("TQC0009", "foreign_key_without_tenant_column"),
+    ("TQC0010", "no_tenant_index"),
 ];
 
 fn finding(index: usize, table: &str, message: String, why: &str, fix: String) -> Finding {
@@ -169,6 +170,7 @@ fn table_findings(
     }
     if let Some(tenant_column) = table.tenant_column.as_deref().filter(|c| has(c).is_some()) {
         out.extend(key_findings(dialect, name, relation, tenant_column));
+        out.extend(index_finding(dialect, name, relation, tenant_column));
     }
     if let Some(column) = table.tenant_column.as_deref().and_then(has) {
         out.extend(type_finding(
@@ -179,6 +181,30 @@ fn table_findings(
         ));
     }
     out
+}
+
+/// A scoped table without an index that starts with its tenant column.
+fn index_finding(
+    dialect: Dialect,
+    name: &str,
+    relation: &Relation,
+    tenant_column: &str,
+) -> Option<Finding> {
+    let indexed = relation
+        .index_leads
+        .iter()
+        .any(|c| same_column(dialect, c, tenant_column));
+    (!indexed && !relation.view).then(|| {
+        let base = name.rsplit('.').next().unwrap_or(name);
+        finding(
+            9,
+            name,
+            format!("no index of `{name}` starts with the tenant column `{tenant_column}`"),
+            "every scoped statement filters on it: without such an index each one scans the \
+             whole table, every tenant's rows",
+            format!("CREATE INDEX {base}_{tenant_column}_idx ON {name} ({tenant_column});"),
+        )
+    })
 }
 
 /// A tenant column whose type does not hold the manifest's `tenant_id_type`.
