@@ -5,7 +5,8 @@ mod support;
 
 use std::path::Path;
 
-use support::db::{mariadb_database, postgres_schema, sqlite_file};
+use sqlx::{AssertSqlSafe, Executor};
+use support::db::{mariadb_database, postgres_schema, runtime, sqlite_file};
 use support::{run_in, temp_root, transcript, write};
 use tenant_query_tests::db::postgres_url;
 
@@ -88,13 +89,18 @@ fn init_then_check(root: &Path, url: &str, init_args: &[&str]) {
     assert!(shown.contains(": no findings against "), "{shown}");
 }
 
+/// PostgreSQL also enables row-level security on `orders`, which the test's superuser bypasses.
 #[test]
 fn check_on_a_postgres_schema() {
-    let Some((_admin, schema, _cleanup)) = postgres_schema(&template(DEFECTS)) else {
+    let Some((mut admin, schema, _cleanup)) = postgres_schema(&template(DEFECTS)) else {
         return;
     };
     let (_dir, root) = temp_root();
     let url = postgres_url();
+    let rls = format!("ALTER TABLE {schema}.orders ENABLE ROW LEVEL SECURITY");
+    runtime()
+        .block_on(admin.execute(AssertSqlSafe(rls)))
+        .unwrap();
     let shown = check_defects(&root, "postgres", &format!("{schema}."), &url, &[]);
     insta::assert_snapshot!("check_postgres", shown);
 
@@ -148,7 +154,7 @@ fn check_on_a_sqlite_file_and_allowed_findings() {
     );
     let all = [
         "TQC0001", "TQC0002", "TQC0004", "TQC0005", "TQC0006", "TQC0003", "TQC0007", "TQC0008",
-        "TQC0009", "TQC0010",
+        "TQC0009", "TQC0010", "TQC0011",
     ]
     .map(|code| ["--allow", code])
     .concat();

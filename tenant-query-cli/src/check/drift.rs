@@ -36,6 +36,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("TQC0008", "tenant_column_type"),
     ("TQC0009", "foreign_key_without_tenant_column"),
     ("TQC0010", "no_tenant_index"),
+    ("TQC0011", "row_level_security_bypassed"),
 ];
 
 fn finding(index: usize, table: &str, message: String, why: &str, fix: String) -> Finding {
@@ -180,7 +181,28 @@ fn table_findings(
             column,
         ));
     }
+    out.extend(rls_finding(name, relation));
     out
+}
+
+/// Row-level security that is enabled but does not apply to the connecting role.
+fn rls_finding(name: &str, relation: &Relation) -> Option<Finding> {
+    let reason = relation.rls_bypass.as_deref()?;
+    let fix = if reason.ends_with("FORCE is off") {
+        format!("ALTER TABLE {name} FORCE ROW LEVEL SECURITY;")
+    } else {
+        "connect as a role without SUPERUSER and BYPASSRLS (ALTER ROLE … NOSUPERUSER \
+         NOBYPASSRLS;)"
+            .to_owned()
+    };
+    Some(finding(
+        10,
+        name,
+        format!("row-level security on `{name}` does not apply to this connection: {reason}"),
+        "the policies meant as a second line of defence are skipped: a statement that escapes \
+         the macros sees every tenant's rows",
+        fix,
+    ))
 }
 
 /// A scoped table without an index that starts with its tenant column.

@@ -34,6 +34,9 @@ pub struct Relation {
     pub foreign_keys: Vec<ForeignKey>,
     /// The first column of each index (the primary key's too), in no particular order.
     pub index_leads: Vec<String>,
+    /// Why the connecting role bypasses the table's row-level security, when it is enabled and
+    /// bypassed (PostgreSQL only).
+    pub rls_bypass: Option<String>,
 }
 
 /// A foreign key.
@@ -163,12 +166,13 @@ pub fn redact(url: &str) -> String {
 /// The string rows of one catalogue query whose first column, the schema, is wanted.
 type Rows = Vec<Vec<String>>;
 
-/// What the catalogue queries return: [`COLUMNS_SQL`], [`KEYS_SQL`], [`FOREIGN_KEYS_SQL`] and
-/// [`LEADS_SQL`] (or their PostgreSQL forms), in that order.
-struct Catalogue([Rows; 4]);
+/// What the catalogue queries return: [`COLUMNS_SQL`], [`KEYS_SQL`], [`FOREIGN_KEYS_SQL`],
+/// [`LEADS_SQL`] (or their PostgreSQL forms) and [`PG_RLS_SQL`] (none elsewhere), in that
+/// order.
+struct Catalogue([Rows; 5]);
 
 /// The relations of the catalogue, in the order of the columns' rows.
-fn assemble(Catalogue([columns, keys, foreign, leads]): &Catalogue) -> Vec<Relation> {
+fn assemble(Catalogue([columns, keys, foreign, leads, rls]): &Catalogue) -> Vec<Relation> {
     let mut relations: Vec<Relation> = Vec::new();
     for row in columns {
         let [schema, table, kind, column, nullable, data_type] = row.as_slice() else {
@@ -184,6 +188,7 @@ fn assemble(Catalogue([columns, keys, foreign, leads]): &Catalogue) -> Vec<Relat
                 unique_keys: Vec::new(),
                 foreign_keys: Vec::new(),
                 index_leads: Vec::new(),
+                rls_bypass: None,
             });
         }
         if let Some(relation) = find(&mut relations, schema, table) {
@@ -219,6 +224,13 @@ fn assemble(Catalogue([columns, keys, foreign, leads]): &Catalogue) -> Vec<Relat
         if let [schema, table, column] = row.as_slice() {
             if let Some(relation) = find(&mut relations, schema, table) {
                 relation.index_leads.push(column.clone());
+            }
+        }
+    }
+    for row in rls {
+        if let [schema, table, reason] = row.as_slice() {
+            if let Some(relation) = find(&mut relations, schema, table) {
+                relation.rls_bypass = Some(reason.clone()).filter(|r| !r.is_empty());
             }
         }
     }
@@ -321,6 +333,21 @@ JOIN pg_namespace n ON n.oid = t.relnamespace \
 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ix.indkey[0] \
 ORDER BY 1, 2, 3";
 
+/// The tables with row-level security enabled, and why the connecting role bypasses it (empty
+/// when it does not).
+const PG_RLS_SQL: &str = "\
+SELECT n.nspname::text, c.relname::text, \
+       CASE WHEN r.rolsuper THEN 'the role `' || current_user || '` is a superuser' \
+            WHEN r.rolbypassrls THEN 'the role `' || current_user || '` has BYPASSRLS' \
+            WHEN c.relowner = r.oid AND NOT c.relforcerowsecurity \
+              THEN 'the role `' || current_user || '` owns the table and FORCE is off' \
+            ELSE '' END \
+FROM pg_class c \
+JOIN pg_namespace n ON n.oid = c.relnamespace \
+JOIN pg_roles r ON r.rolname = current_user \
+WHERE c.relrowsecurity AND c.relkind IN ('r', 'p') \
+ORDER BY 1, 2";
+
 /// The primary key and every unique index (constraint or not) of PostgreSQL's tables.
 const PG_KEYS_SQL: &str = "\
 SELECT n.nspname::text, t.relname::text, i.relname::text, \
@@ -374,6 +401,7 @@ async fn postgres(
         PG_KEYS_SQL,
         PG_FOREIGN_KEYS_SQL,
         PG_LEADS_SQL,
+        PG_RLS_SQL,
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&mut *conn)
@@ -383,12 +411,13 @@ async fn postgres(
     Ok(Schema {
         dialect: Dialect::Postgres,
         default_schema: Some("public".to_owned()),
-        relations: assemble(&Catalogue(four(catalogue))),
+        relations: assemble(&Catalogue(five(catalogue))),
     })
 }
 
-/// The four result sets of the catalogue queries.
-fn four(rows: Vec<Rows>) -> [Rows; 4] {
+/// The five result sets of the catalogue queries; missing ones are empty.
+fn five(mut rows: Vec<Rows>) -> [Rows; 5] {
+    rows.resize_with(5, Vec::new);
     rows.try_into().unwrap_or_default()
 }
 
@@ -414,7 +443,7 @@ async fn mysql(
     Ok(Schema {
         dialect: Dialect::MySql,
         default_schema: current,
-        relations: assemble(&Catalogue(four(catalogue))),
+        relations: assemble(&Catalogue(five(catalogue))),
     })
 }
 
@@ -444,6 +473,7 @@ async fn sqlite(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
             unique_keys: Vec::new(),
             foreign_keys: Vec::new(),
             index_leads: Vec::new(),
+            rls_bypass: None,
         };
         let mut key: Vec<(i64, String)> = Vec::new();
         for column in info {
