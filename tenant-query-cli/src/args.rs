@@ -55,7 +55,7 @@ SQL that starts with `-`, such as a `-- comment`, goes after `--`:
     Audit(crate::audit::AuditArgs),
     /// Write a tenant-schema.toml from a live PostgreSQL, MySQL/MariaDB or SQLite database.
     Init(crate::init::InitArgs),
-    /// Compare the manifest with a live database: drift and nullable tenant columns.
+    /// Compare the manifest with a live database: drift, keys, indexes and row-level security.
     ///
     /// Exit 1 when there are findings that `--allow` does not accept.
     Check(crate::check::CheckArgs),

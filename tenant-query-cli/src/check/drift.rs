@@ -1,10 +1,10 @@
-//! Drift between the manifest and the live schema, and nullable tenant columns: the findings
-//! of `tenant-query check`, computed from what was read (no database access here).
+//! The findings of `tenant-query check`, computed from the manifest and what was read from the
+//! database (no database access here).
 
 use serde::Serialize;
 use tenant_query_core::{Dialect, Manifest, TableConfig, TenantIdType};
 
-use crate::init::introspect::{ForeignKey, Relation, Schema};
+use crate::init::introspect::{Column, ForeignKey, Relation, Schema};
 use crate::init::render::{key, quote_key, rust_type, same_column};
 
 /// One finding: what is wrong with which table, why it leaks or breaks, and the fix.
@@ -115,74 +115,111 @@ fn undeclared(
 }
 
 /// The findings of one declared table that exists.
-/// A global table must not have the manifest's default tenant column.
+/// The findings of one declared table that exists.
 fn table_findings(
     dialect: Dialect,
     manifest: &Manifest,
     table: &TableConfig,
     relation: &Relation,
 ) -> Vec<Finding> {
-    let default_column = manifest.tenant_column();
-    let mut out = Vec::new();
-    let has = |column: &str| {
-        relation
-            .columns
-            .iter()
-            .find(|c| same_column(dialect, &c.name, column))
-    };
     let name = &table.name;
-    let section = format!("[tables.{}]", quote_key(name));
-    if let Some(tenant_column) = &table.tenant_column {
-        match has(tenant_column) {
-            None => out.push(finding(
-                1,
-                name,
-                format!("the tenant column `{tenant_column}` of `{name}` does not exist"),
-                "every scoped statement on it filters a column that is not there and fails",
-                format!(
-                    "ALTER TABLE {name} ADD COLUMN {tenant_column} … NOT NULL; or set \
-                     `tenant_column` of `{section}`"
-                ),
-            )),
-            Some(column) if column.nullable && !relation.view => out.push(finding(
-                5,
-                name,
-                format!("the tenant column `{tenant_column}` of `{name}` is nullable"),
-                "a row with NULL belongs to no tenant: no tenant sees it, and an INSERT that \
-                 bypasses the macros can create one",
-                not_null_fix(dialect, name, tenant_column, &column.data_type),
-            )),
-            Some(_) => {}
-        }
-    } else if has(default_column).is_some() {
-        let column = default_column;
-        out.push(finding(
-            3,
+    let mut out = Vec::new();
+    match &table.tenant_column {
+        Some(tenant_column) => match column_of(dialect, relation, tenant_column) {
+            None => out.push(missing_tenant_column(name, tenant_column)),
+            Some(column) => {
+                out.extend(nullable_finding(dialect, name, relation, column));
+                out.extend(key_findings(dialect, name, relation, tenant_column));
+                out.extend(index_finding(dialect, name, relation, tenant_column));
+                out.extend(type_finding(
+                    dialect,
+                    manifest.tenant_id_type(),
+                    name,
+                    column,
+                ));
+            }
+        },
+        None => out.extend(global_finding(
+            dialect,
+            manifest.tenant_column(),
             name,
-            format!("`{name}` is declared global but has the tenant column `{column}`"),
-            "a global table is never filtered: every tenant sees and changes every tenant's rows",
-            format!(
-                "set `scope = \"tenant\"` in `{section}`, unless the rows are shared on purpose"
-            ),
-        ));
+            relation,
+        )),
     }
     if let Some(columns) = &table.columns {
         out.extend(column_findings(dialect, table, relation, columns));
     }
-    if let Some(tenant_column) = table.tenant_column.as_deref().filter(|c| has(c).is_some()) {
-        out.extend(key_findings(dialect, name, relation, tenant_column));
-        out.extend(index_finding(dialect, name, relation, tenant_column));
-    }
-    if let Some(column) = table.tenant_column.as_deref().and_then(has) {
-        out.extend(type_finding(
-            dialect,
-            manifest.tenant_id_type(),
-            name,
-            column,
-        ));
-    }
     out.extend(rls_finding(name, relation));
     out
+}
+
+/// The column of `relation` that the manifest calls `name`.
+fn column_of<'a>(dialect: Dialect, relation: &'a Relation, name: &str) -> Option<&'a Column> {
+    relation
+        .columns
+        .iter()
+        .find(|c| same_column(dialect, &c.name, name))
+}
+
+fn section(name: &str) -> String {
+    format!("[tables.{}]", quote_key(name))
+}
+
+fn missing_tenant_column(name: &str, tenant_column: &str) -> Finding {
+    finding(
+        1,
+        name,
+        format!("the tenant column `{tenant_column}` of `{name}` does not exist"),
+        "every scoped statement on it filters a column that is not there and fails",
+        format!(
+            "ALTER TABLE {name} ADD COLUMN {tenant_column} … NOT NULL; or set `tenant_column` \
+             of `{}`",
+            section(name)
+        ),
+    )
+}
+
+/// A nullable tenant column of a table (a view's columns are nullable as far as the catalogue
+/// knows).
+fn nullable_finding(
+    dialect: Dialect,
+    name: &str,
+    relation: &Relation,
+    column: &Column,
+) -> Option<Finding> {
+    (column.nullable && !relation.view).then(|| {
+        finding(
+            5,
+            name,
+            format!(
+                "the tenant column `{}` of `{name}` is nullable",
+                column.name
+            ),
+            "a row with NULL belongs to no tenant: no tenant sees it, and an INSERT that \
+             bypasses the macros can create one",
+            not_null_fix(dialect, name, &column.name, &column.data_type),
+        )
+    })
+}
+
+/// A global table with the manifest's default tenant column.
+fn global_finding(
+    dialect: Dialect,
+    default_column: &str,
+    name: &str,
+    relation: &Relation,
+) -> Option<Finding> {
+    column_of(dialect, relation, default_column)?;
+    Some(finding(
+        3,
+        name,
+        format!("`{name}` is declared global but has the tenant column `{default_column}`"),
+        "a global table is never filtered: every tenant sees and changes every tenant's rows",
+        format!(
+            "set `scope = \"tenant\"` in `{}`, unless the rows are shared on purpose",
+            section(name)
+        ),
+    ))
 }
 
 /// Row-level security that is enabled but does not apply to the connecting role.
@@ -234,7 +271,7 @@ fn type_finding(
     dialect: Dialect,
     wanted: TenantIdType,
     name: &str,
-    column: &crate::init::introspect::Column,
+    column: &Column,
 ) -> Option<Finding> {
     let found = rust_type(dialect, &column.data_type);
     let integer = |t: &str| t == "i64" || t == "i32";
@@ -338,7 +375,7 @@ fn column_findings(
     columns: &[String],
 ) -> Vec<Finding> {
     let name = &table.name;
-    let section = format!("[tables.{}]", quote_key(name));
+    let section = section(name);
     let mut out = Vec::new();
     for column in columns {
         if !relation

@@ -1,8 +1,10 @@
 //! `tenant-query check`: the manifest compared with the live database.
 //!
-//! This first part reports drift (declared tables and columns that do not exist, tables with
-//! the tenant column that are global or undeclared, `columns` lists that miss columns) and
-//! nullable tenant columns. Key and row-level-security lints are to come.
+//! It reports drift (declared tables and columns that do not exist, tables with the tenant
+//! column that are global or undeclared, `columns` lists that miss columns), schema leaks
+//! (nullable tenant columns, keys and foreign keys without the tenant column, a tenant column
+//! of the wrong type), missing tenant indexes, and row-level security that the connecting role
+//! bypasses. Each finding has a stable code (see [`drift::KINDS`]).
 
 mod drift;
 
