@@ -179,17 +179,11 @@ fn assemble(Catalogue([columns, keys, foreign, leads, rls]): &Catalogue) -> Vec<
             continue;
         };
         if find(&mut relations, schema, table).is_none() {
-            relations.push(Relation {
-                schema: Some(schema.clone()),
-                name: table.clone(),
-                view: kind == "VIEW",
-                columns: Vec::new(),
-                primary_key: Vec::new(),
-                unique_keys: Vec::new(),
-                foreign_keys: Vec::new(),
-                index_leads: Vec::new(),
-                rls_bypass: None,
-            });
+            relations.push(Relation::new(
+                Some(schema.clone()),
+                table.clone(),
+                kind == "VIEW",
+            ));
         }
         if let Some(relation) = find(&mut relations, schema, table) {
             relation.columns.push(Column {
@@ -244,6 +238,21 @@ fn find<'a>(relations: &'a mut [Relation], schema: &str, table: &str) -> Option<
 }
 
 impl Relation {
+    /// A relation with no columns or keys yet.
+    fn new(schema: Option<String>, name: String, view: bool) -> Relation {
+        Relation {
+            schema,
+            name,
+            view,
+            columns: Vec::new(),
+            primary_key: Vec::new(),
+            unique_keys: Vec::new(),
+            foreign_keys: Vec::new(),
+            index_leads: Vec::new(),
+            rls_bypass: None,
+        }
+    }
+
     /// Adds a column pair to the foreign key named like `fk`, which is added if new.
     fn add_foreign_key_column(&mut self, fk: ForeignKey, column: &str, target: Option<&str>) {
         let index = match self.foreign_keys.iter().position(|k| k.name == fk.name) {
@@ -456,58 +465,12 @@ async fn sqlite(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
     .await?;
     let mut relations = Vec::new();
     for table in tables {
-        let name: String = table.try_get(0)?;
         let kind: String = table.try_get(1)?;
-        let info = sqlx::query(
-            "SELECT name, \"notnull\", pk, type FROM pragma_table_info(?) ORDER BY cid",
-        )
-        .bind(&name)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut relation = Relation {
-            schema: None,
-            name,
-            view: kind == "view",
-            columns: Vec::new(),
-            primary_key: Vec::new(),
-            unique_keys: Vec::new(),
-            foreign_keys: Vec::new(),
-            index_leads: Vec::new(),
-            rls_bypass: None,
-        };
-        let mut key: Vec<(i64, String)> = Vec::new();
-        for column in info {
-            let name: String = column.try_get(0)?;
-            let not_null: i64 = column.try_get(1)?;
-            let pk: i64 = column.try_get(2)?;
-            if pk > 0 {
-                key.push((pk, name.clone()));
-            }
-            relation.columns.push(Column {
-                name,
-                nullable: not_null == 0 && pk == 0,
-                data_type: column.try_get::<String, _>(3)?.to_lowercase(),
-            });
-        }
-        key.sort();
-        relation.primary_key = key.into_iter().map(|(_, name)| name).collect();
+        let mut relation = Relation::new(None, table.try_get(0)?, kind == "view");
+        sqlite_columns(conn, &mut relation).await?;
         sqlite_unique_keys(conn, &mut relation).await?;
         sqlite_foreign_keys(conn, &mut relation).await?;
-        let leads: Vec<Option<String>> = sqlx::query_scalar(
-            "SELECT ii.name FROM pragma_index_list(?1) il, pragma_index_info(il.name) ii \
-             WHERE ii.seqno = 0",
-        )
-        .bind(&relation.name)
-        .fetch_all(&mut *conn)
-        .await?;
-        // An INTEGER PRIMARY KEY is the rowid, an index of its own.
-        relation.index_leads = relation
-            .primary_key
-            .first()
-            .cloned()
-            .into_iter()
-            .chain(leads.into_iter().flatten())
-            .collect();
+        sqlite_index_leads(conn, &mut relation).await?;
         relations.push(relation);
     }
     Ok(Schema {
@@ -515,6 +478,58 @@ async fn sqlite(conn: &mut SqliteConnection) -> Result<Schema, sqlx::Error> {
         default_schema: None,
         relations,
     })
+}
+
+/// The columns and the primary key of a SQLite table.
+async fn sqlite_columns(
+    conn: &mut SqliteConnection,
+    relation: &mut Relation,
+) -> Result<(), sqlx::Error> {
+    let info =
+        sqlx::query("SELECT name, \"notnull\", pk, type FROM pragma_table_info(?) ORDER BY cid")
+            .bind(&relation.name)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut key: Vec<(i64, String)> = Vec::new();
+    for column in info {
+        let name: String = column.try_get(0)?;
+        let not_null: i64 = column.try_get(1)?;
+        let pk: i64 = column.try_get(2)?;
+        if pk > 0 {
+            key.push((pk, name.clone()));
+        }
+        relation.columns.push(Column {
+            name,
+            nullable: not_null == 0 && pk == 0,
+            data_type: column.try_get::<String, _>(3)?.to_lowercase(),
+        });
+    }
+    key.sort();
+    relation.primary_key = key.into_iter().map(|(_, name)| name).collect();
+    Ok(())
+}
+
+/// The first column of each index of a SQLite table, the primary key's first.
+async fn sqlite_index_leads(
+    conn: &mut SqliteConnection,
+    relation: &mut Relation,
+) -> Result<(), sqlx::Error> {
+    let leads: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT ii.name FROM pragma_index_list(?1) il, pragma_index_info(il.name) ii \
+         WHERE ii.seqno = 0",
+    )
+    .bind(&relation.name)
+    .fetch_all(&mut *conn)
+    .await?;
+    // An INTEGER PRIMARY KEY is the rowid, an index of its own.
+    relation.index_leads = relation
+        .primary_key
+        .first()
+        .cloned()
+        .into_iter()
+        .chain(leads.into_iter().flatten())
+        .collect();
+    Ok(())
 }
 
 /// The unique constraints and indexes of a SQLite table, other than its primary key.
