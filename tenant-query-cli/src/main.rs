@@ -18,6 +18,7 @@ mod audit;
 mod check;
 mod commands;
 mod init;
+mod introspect;
 mod outcome;
 mod report;
 

@@ -4,8 +4,8 @@
 use serde::Serialize;
 use tenant_query_core::{Dialect, Manifest, TableConfig, TenantIdType};
 
-use crate::init::introspect::{Column, ForeignKey, Relation, Schema};
 use crate::init::render::{key, quote_key, rust_type, same_column};
+use crate::introspect::{Column, ForeignKey, Relation, Schema};
 
 /// One finding: what is wrong with which table, why it leaks or breaks, and the fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

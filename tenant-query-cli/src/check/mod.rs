@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::args::Format;
 use crate::commands::load_manifest;
-use crate::init::introspect;
+use crate::introspect;
 use crate::report::{Failure, Streams};
 
 pub use self::drift::Finding;

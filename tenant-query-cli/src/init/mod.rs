@@ -4,7 +4,6 @@
 //! otherwise, with its columns and a comment saying why; what needs a human decision is marked
 //! `# REVIEW:` in the file and printed as a warning.
 
-pub(crate) mod introspect;
 pub(crate) mod render;
 
 use std::io;
@@ -15,6 +14,7 @@ use serde::Serialize;
 use tenant_query_core::Manifest;
 
 use crate::args::Format;
+use crate::introspect;
 use crate::report::{Failure, Streams};
 
 use self::render::{Decision, TenantColumns};

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde::Serialize;
 use tenant_query_core::Dialect;
 
-use super::introspect::{Relation, Schema};
+use crate::introspect::{Relation, Schema};
 
 /// Names of tables that usually list the tenants themselves.
 const REGISTRY_NAMES: &[&str] = &[

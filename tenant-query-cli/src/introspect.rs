@@ -1,5 +1,7 @@
-//! The tables, views, columns and primary keys of a live database, read with run-time sqlx
-//! queries from `information_schema` (PostgreSQL, MySQL/MariaDB) or `sqlite_master` (SQLite).
+//! The tables, views, columns, keys, foreign keys, indexes and row-level security of a live
+//! database, read by `init` and `check` with run-time sqlx queries from the catalogue
+//! (`information_schema` for MySQL/MariaDB, `information_schema` and `pg_catalog` for
+//! PostgreSQL, `sqlite_master` and the pragmas for SQLite).
 
 use std::str::FromStr;
 use std::time::Duration;
