@@ -20,8 +20,12 @@ Examples:
   tenant-query rewrite --dialect mysql --plan - < query.sql
   tenant-query rewrite --format json -- \"$(cat query.sql)\"
   tenant-query check-manifest
+  tenant-query audit src --baseline tenant-query-audit.json
+  tenant-query init --database-url postgres://localhost/app
+  tenant-query check --database-url postgres://localhost/app
 
-Exit status: 0 success, 1 the statement or manifest was rejected, 2 usage error."
+Exit status: 0 success, 1 the statement or manifest was rejected (audit: calls beyond the
+baseline; check: findings), 2 usage error (init, check: also a database that cannot be read)."
 )]
 pub struct Cli {
     /// What to do.
@@ -44,6 +48,17 @@ SQL that starts with `-`, such as a `-- comment`, goes after `--`:
     Rewrite(RewriteArgs),
     /// Validate a tenant-schema.toml and list its tables.
     CheckManifest(CheckManifestArgs),
+    /// List every unscoped, raw sqlx and tenant-scoped query call in Rust sources.
+    ///
+    /// With `--baseline`, exit 1 when the unscoped and raw calls outgrow the committed
+    /// inventory, so that review sees every new cross-tenant path.
+    Audit(crate::audit::AuditArgs),
+    /// Write a tenant-schema.toml from a live PostgreSQL, MySQL/MariaDB or SQLite database.
+    Init(crate::init::InitArgs),
+    /// Compare the manifest with a live database: drift, keys, indexes and row-level security.
+    ///
+    /// Exit 1 when there are findings that `--allow` does not accept.
+    Check(crate::check::CheckArgs),
 }
 
 /// The arguments of `rewrite`.

@@ -75,7 +75,7 @@ fn read_sql(arg: String) -> Result<String, Failure> {
 }
 
 /// The manifest at `given`, or else the one found from the current directory.
-fn load_manifest(given: Option<PathBuf>) -> Result<(PathBuf, Manifest), Failure> {
+pub(crate) fn load_manifest(given: Option<PathBuf>) -> Result<(PathBuf, Manifest), Failure> {
     let path = match given {
         Some(path) => path,
         None => discover()?,

@@ -7,12 +7,19 @@
 //! tenant-query rewrite --format json -- "-- comment
 //! SELECT * FROM orders"
 //! tenant-query check-manifest
+//! tenant-query audit src --baseline tenant-query-audit.json
+//! tenant-query init --database-url postgres://localhost/app
 //! ```
 //!
 //! Exit status: 0 success, 1 the statement or manifest was rejected, 2 usage error.
 
 mod args;
+mod audit;
+mod check;
 mod commands;
+mod init;
+mod introspect;
+mod outcome;
 mod report;
 
 use std::io::Write;
@@ -21,14 +28,18 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::args::{Cli, Command};
+use crate::outcome::boxed;
 use crate::report::Streams;
 
 fn main() -> ExitCode {
     // Usage errors (including arguments that are not UTF-8) exit 2; `--help` exits 0.
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Rewrite(args) => commands::rewrite(args),
-        Command::CheckManifest(args) => commands::check_manifest(args),
+        Command::Rewrite(args) => commands::rewrite(args).map(boxed),
+        Command::CheckManifest(args) => commands::check_manifest(args).map(boxed),
+        Command::Audit(args) => audit::run(args).map(boxed),
+        Command::Init(args) => init::run(args).map(boxed),
+        Command::Check(args) => check::run(args).map(boxed),
     };
 
     let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
@@ -38,7 +49,7 @@ fn main() -> ExitCode {
         err: &mut err,
     };
     let (printed, status) = match &result {
-        Ok(success) => (success.print(cli.format, streams), 0),
+        Ok(outcome) => (outcome.print(cli.format, streams), outcome.exit_status()),
         Err(failure) => (failure.print(cli.format, streams), failure.exit_status()),
     };
     // A closed pipe (`| head`) or a full disk: the output is incomplete, so the run failed.

@@ -113,6 +113,8 @@ pub enum Failure {
     InvalidManifest(ManifestError),
     /// The input could not be read: a usage error.
     Input(String),
+    /// The database could not be reached or read (`init`).
+    Database(String),
 }
 
 /// Standard output and standard error.
@@ -156,7 +158,7 @@ impl Failure {
     /// The exit status: 1 for a rejection, 2 for a usage error.
     pub fn exit_status(&self) -> u8 {
         match self {
-            Failure::Input(_) => 2,
+            Failure::Input(_) | Failure::Database(_) => 2,
             Failure::Statement { .. }
             | Failure::ManifestNotFound(_)
             | Failure::InvalidManifest(_) => 1,
@@ -167,9 +169,9 @@ impl Failure {
         match self {
             Failure::Statement { diagnostic, sql } => render_diagnostic(diagnostic, sql, "SQL"),
             Failure::InvalidManifest(e) => render_diagnostic(&e.diagnostic, &e.source, &e.origin),
-            Failure::ManifestNotFound(message) | Failure::Input(message) => {
-                format!("error: {message}")
-            }
+            Failure::ManifestNotFound(message)
+            | Failure::Input(message)
+            | Failure::Database(message) => format!("error: {message}"),
         }
     }
 
@@ -188,6 +190,7 @@ impl Failure {
                 .map(diagnostic_json)
                 .collect(),
             Failure::Input(message) => vec![JsonError::message("input", message)],
+            Failure::Database(message) => vec![JsonError::message("database", message)],
         }
     }
 }

@@ -86,10 +86,14 @@ fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
         dynamic_call(kind, &input, &plan, &sql, &db, &tenant_var, &mut prelude)
     };
 
+    // The sqlx call is the macro's own: a crate that bans direct sqlx calls with clippy's
+    // `disallowed-methods`/`disallowed-macros` (README, "Adopting tenant-query") still uses it.
     Ok(quote! {{
         #track
         #prelude
-        #body
+        #[allow(clippy::disallowed_methods, clippy::disallowed_macros)]
+        let __tq_query = #body;
+        __tq_query
     }})
 }
 
