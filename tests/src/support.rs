@@ -1,6 +1,7 @@
 //! What every database test shares: the database URLs, the one rule for an unreachable
-//! database (a failure under CI, a loud skip elsewhere) and unique names for the schemas and
-//! databases a test creates.
+//! database (a failure under CI, a loud skip elsewhere), unique names for the schemas and
+//! databases a test creates, and those schemas and databases themselves ([`PgScratch`],
+//! [`MySqlScratch`]).
 //!
 //! ```
 //! use tenant_query_tests::support;
@@ -12,6 +13,10 @@
 
 use std::io::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sqlx::mysql::{MySqlConnectOptions, MySqlConnection};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{AssertSqlSafe, ConnectOptions as _, Connection, Executor};
 
 /// The default PostgreSQL URL; `TQ_POSTGRES_URL` overrides it.
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -72,4 +77,223 @@ pub fn unique_name(prefix: &str) -> String {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+/// A PostgreSQL schema of one test's own, uniquely named, on the server at [`postgres_url`].
+/// Connections from [`connect_options`](PgScratch::connect_options) or
+/// [`url`](PgScratch::url) resolve unqualified names in it; [`drop`](PgScratch::drop) drops
+/// it with everything in it.
+///
+/// ```no_run
+/// use tenant_query_tests::support::PgScratch;
+///
+/// # async fn demo() {
+/// // `None`: the server is unreachable outside CI, and the test is skipped loudly.
+/// let Some(scratch) = PgScratch::create("tq_doc").await else { return };
+/// let pool = sqlx::PgPool::connect_with(scratch.connect_options()).await.unwrap();
+/// sqlx::raw_sql("CREATE TABLE t (id BIGINT)").execute(&pool).await.unwrap();
+/// pool.close().await;
+/// scratch.drop().await.expect("drop the test schema");
+/// # }
+/// ```
+pub struct PgScratch {
+    url: String,
+    admin: PgConnectOptions,
+    schema: String,
+}
+
+impl PgScratch {
+    /// Creates a schema named [`unique_name`]`(prefix)`. `None` after [`unreachable()`] when the
+    /// server cannot be reached (under CI that panics); panics when the schema cannot be
+    /// created.
+    pub async fn create(prefix: &str) -> Option<PgScratch> {
+        let url = postgres_url();
+        let (admin, schema) =
+            create_on::<PgConnection>("PostgreSQL", &url, "CREATE SCHEMA", prefix).await?;
+        Some(PgScratch { url, admin, schema })
+    }
+
+    /// The schema's name.
+    pub fn name(&self) -> &str {
+        &self.schema
+    }
+
+    /// Options for connections whose `search_path` is the schema.
+    pub fn connect_options(&self) -> PgConnectOptions {
+        self.admin
+            .clone()
+            .options([("search_path", self.schema.as_str())])
+    }
+
+    /// A URL for connections whose `search_path` is the schema, for code that takes a URL.
+    pub fn url(&self) -> String {
+        with_search_path(&self.url, &self.schema)
+    }
+
+    /// Drops the schema and everything in it (`DROP SCHEMA … CASCADE`) over a new connection.
+    /// Close the test's pools first.
+    pub async fn drop(self) -> Result<(), sqlx::Error> {
+        let drop = format!("DROP SCHEMA {} CASCADE", self.schema);
+        run_on::<PgConnection>(&self.admin, drop).await
+    }
+}
+
+/// A MariaDB/MySQL database of one test's own, uniquely named, on the server at
+/// [`mysql_url`]. Connections from [`connect_options`](MySqlScratch::connect_options) or
+/// [`url`](MySqlScratch::url) use it; [`drop`](MySqlScratch::drop) drops it.
+///
+/// ```no_run
+/// use tenant_query_tests::support::MySqlScratch;
+///
+/// # async fn demo() {
+/// // `None`: the server is unreachable outside CI, and the test is skipped loudly.
+/// let Some(scratch) = MySqlScratch::create("tq_doc").await else { return };
+/// let pool = sqlx::MySqlPool::connect_with(scratch.connect_options()).await.unwrap();
+/// sqlx::raw_sql("CREATE TABLE t (id BIGINT)").execute(&pool).await.unwrap();
+/// pool.close().await;
+/// scratch.drop().await.expect("drop the test database");
+/// # }
+/// ```
+pub struct MySqlScratch {
+    url: String,
+    admin: MySqlConnectOptions,
+    database: String,
+}
+
+impl MySqlScratch {
+    /// Creates a database named [`unique_name`]`(prefix)`. `None` after [`unreachable()`] when
+    /// the server cannot be reached (under CI that panics); panics when the database cannot
+    /// be created.
+    pub async fn create(prefix: &str) -> Option<MySqlScratch> {
+        let url = mysql_url();
+        let (admin, database) =
+            create_on::<MySqlConnection>("MariaDB/MySQL", &url, "CREATE DATABASE", prefix).await?;
+        Some(MySqlScratch {
+            url,
+            admin,
+            database,
+        })
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.database
+    }
+
+    /// Options for connections that use the database.
+    pub fn connect_options(&self) -> MySqlConnectOptions {
+        self.admin.clone().database(&self.database)
+    }
+
+    /// A URL for connections that use the database, for code that takes a URL: the server's
+    /// URL with the database as its path.
+    pub fn url(&self) -> String {
+        with_database(&self.url, &self.database)
+    }
+
+    /// Drops the database (`DROP DATABASE`) over a new connection. Close the test's pools
+    /// first.
+    pub async fn drop(self) -> Result<(), sqlx::Error> {
+        let drop = format!("DROP DATABASE {}", self.database);
+        run_on::<MySqlConnection>(&self.admin, drop).await
+    }
+}
+
+/// The PostgreSQL `url` with `schema` as the connections' `search_path`.
+fn with_search_path(url: &str, schema: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-c%20search_path%3D{schema}")
+}
+
+/// The MySQL `url` with `database` as its path, in place of the path it had.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority..].find('/') {
+        Some(slash) => &base[..authority + slash],
+        None => base,
+    };
+    format!("{server}/{database}{query}")
+}
+
+/// Creates a schema or database (`create` is the statement's keywords) named
+/// [`unique_name`]`(prefix)` over a new connection to `url`, whose statements are not logged;
+/// the connection's options and the name. `None` after [`unreachable()`] when `what` at `url`
+/// cannot be reached. Panics when `url` is not valid or the statement fails.
+async fn create_on<C>(
+    what: &str,
+    url: &str,
+    create: &str,
+    prefix: &str,
+) -> Option<(C::Options, String)>
+where
+    C: Connection,
+    for<'c> &'c mut C: Executor<'c>,
+{
+    let admin: C::Options = match url.parse() {
+        Ok(options) => options,
+        Err(e) => panic!("{url} is not a valid URL for {what}: {e}"),
+    };
+    let admin = admin.disable_statement_logging();
+    let mut conn = match C::connect_with(&admin).await {
+        Ok(conn) => conn,
+        Err(e) => {
+            unreachable(what, url, &e);
+            return None;
+        }
+    };
+    let name = unique_name(prefix);
+    let sql = format!("{create} {name}");
+    if let Err(e) = conn.execute(AssertSqlSafe(sql.clone())).await {
+        panic!("{sql}: {e}");
+    }
+    conn.close().await.ok();
+    Some((admin, name))
+}
+
+/// Runs `sql` over a new connection to `admin`.
+async fn run_on<C>(admin: &C::Options, sql: String) -> Result<(), sqlx::Error>
+where
+    C: Connection,
+    for<'c> &'c mut C: Executor<'c>,
+{
+    let mut conn = C::connect_with(admin).await?;
+    conn.execute(AssertSqlSafe(sql)).await?;
+    conn.close().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{with_database, with_search_path};
+
+    #[test]
+    fn a_postgres_url_gains_the_search_path() {
+        assert_eq!(
+            with_search_path("postgres://u@h:5432/test", "s1"),
+            "postgres://u@h:5432/test?options=-c%20search_path%3Ds1"
+        );
+        assert_eq!(
+            with_search_path("postgres://u@h/test?sslmode=disable", "s1"),
+            "postgres://u@h/test?sslmode=disable&options=-c%20search_path%3Ds1"
+        );
+    }
+
+    #[test]
+    fn a_mysql_url_gets_the_database_as_its_path() {
+        assert_eq!(
+            with_database("mysql://root@h:3306/test", "d1"),
+            "mysql://root@h:3306/d1"
+        );
+        assert_eq!(
+            with_database("mysql://root@h:3306", "d1"),
+            "mysql://root@h:3306/d1"
+        );
+        assert_eq!(
+            with_database("mysql://root@h/test?ssl-mode=disabled", "d1"),
+            "mysql://root@h/d1?ssl-mode=disabled"
+        );
+    }
 }
