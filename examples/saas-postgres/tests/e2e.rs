@@ -4,47 +4,23 @@
 //! the tests; otherwise they skip loudly.
 
 use saas_example_postgres as saas;
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
-use tenant_query_tests::support;
+use tenant_query_tests::support::PgScratch;
 
 /// A schema of its own on the test server.
 struct TestDatabase {
     url: String,
-    admin: String,
-    schema: String,
+    scratch: PgScratch,
 }
 
 impl TestDatabase {
     async fn new() -> Option<Self> {
-        let admin = support::postgres_url();
-        let mut conn = match PgConnection::connect(&admin).await {
-            Ok(conn) => conn,
-            Err(error) => {
-                support::unreachable("PostgreSQL", &admin, &error);
-                return None;
-            }
-        };
-        let schema = support::unique_name("saas_e2e");
-        sqlx::raw_sql(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&mut conn)
-            .await
-            .expect("create the test schema");
-        let separator = if admin.contains('?') { '&' } else { '?' };
-        let url = format!("{admin}{separator}options=-c%20search_path%3D{schema}");
-        Some(TestDatabase { url, admin, schema })
+        let scratch = PgScratch::create("saas_e2e").await?;
+        let url = scratch.url();
+        Some(TestDatabase { url, scratch })
     }
 
     async fn drop(self) {
-        let mut conn = PgConnection::connect(&self.admin)
-            .await
-            .expect("reconnect to drop the schema");
-        sqlx::raw_sql(AssertSqlSafe(format!(
-            "DROP SCHEMA {} CASCADE",
-            self.schema
-        )))
-        .execute(&mut conn)
-        .await
-        .expect("drop the test schema");
+        self.scratch.drop().await.expect("drop the test schema");
     }
 }
 

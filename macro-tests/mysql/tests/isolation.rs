@@ -5,9 +5,8 @@
 //! The scenario itself is `macro-tests/body.rs`, shared by the three packages; the build
 //! script (`macro-tests/build.rs`) writes it in this package's dialect into `OUT_DIR`.
 
-use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
-use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
-use tenant_query_tests::support;
+use sqlx::mysql::MySqlPoolOptions;
+use tenant_query_tests::support::MySqlScratch;
 
 type Pool = sqlx::MySqlPool;
 
@@ -24,48 +23,22 @@ const SCHEMA: &str = "
 
 struct Db {
     pool: Pool,
-    admin: MySqlConnectOptions,
-    database: String,
+    scratch: MySqlScratch,
 }
 
 async fn setup() -> Option<Db> {
-    let url = support::mysql_url();
-    let admin: MySqlConnectOptions = url.parse().expect("TQ_MYSQL_URL is a valid URL");
-    let admin = admin.disable_statement_logging();
-    let mut conn = match sqlx::MySqlConnection::connect_with(&admin).await {
-        Ok(conn) => conn,
-        Err(e) => {
-            support::unreachable("MariaDB/MySQL", &url, &e);
-            return None;
-        }
-    };
-    let database = support::unique_name("tq_macros");
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {database}")))
-        .execute(&mut conn)
-        .await
-        .expect("create a database");
-    conn.close().await.ok();
+    let scratch = MySqlScratch::create("tq_macros").await?;
     let pool = MySqlPoolOptions::new()
         .max_connections(8)
-        .connect_with(admin.clone().database(&database))
+        .connect_with(scratch.connect_options())
         .await
         .expect("connect to the test database");
-    Some(Db {
-        pool,
-        admin,
-        database,
-    })
+    Some(Db { pool, scratch })
 }
 
 async fn teardown(db: Db) {
     db.pool.close().await;
-    let mut conn = sqlx::MySqlConnection::connect_with(&db.admin)
-        .await
-        .expect("reconnect to drop the database");
-    sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {}", db.database)))
-        .execute(&mut conn)
-        .await
-        .expect("drop the test database");
+    db.scratch.drop().await.expect("drop the test database");
 }
 
 include!(concat!(env!("OUT_DIR"), "/body.rs"));

@@ -5,9 +5,8 @@
 //! The scenario itself is `macro-tests/body.rs`, shared by the three packages; the build
 //! script (`macro-tests/build.rs`) writes it in this package's dialect into `OUT_DIR`.
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
-use tenant_query_tests::support;
+use sqlx::postgres::PgPoolOptions;
+use tenant_query_tests::support::PgScratch;
 
 type Pool = sqlx::PgPool;
 
@@ -24,48 +23,22 @@ const SCHEMA: &str = "
 
 struct Db {
     pool: Pool,
-    admin: PgConnectOptions,
-    schema: String,
+    scratch: PgScratch,
 }
 
 async fn setup() -> Option<Db> {
-    let url = support::postgres_url();
-    let admin: PgConnectOptions = url.parse().expect("TQ_POSTGRES_URL is a valid URL");
-    let admin = admin.disable_statement_logging();
-    let mut conn = match sqlx::PgConnection::connect_with(&admin).await {
-        Ok(conn) => conn,
-        Err(e) => {
-            support::unreachable("PostgreSQL", &url, &e);
-            return None;
-        }
-    };
-    let schema = support::unique_name("tq_macros");
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&mut conn)
-        .await
-        .expect("create a schema");
-    conn.close().await.ok();
+    let scratch = PgScratch::create("tq_macros").await?;
     let pool = PgPoolOptions::new()
         .max_connections(8)
-        .connect_with(admin.clone().options([("search_path", schema.as_str())]))
+        .connect_with(scratch.connect_options())
         .await
         .expect("connect to the test schema");
-    Some(Db {
-        pool,
-        admin,
-        schema,
-    })
+    Some(Db { pool, scratch })
 }
 
 async fn teardown(db: Db) {
     db.pool.close().await;
-    let mut conn = sqlx::PgConnection::connect_with(&db.admin)
-        .await
-        .expect("reconnect to drop the schema");
-    sqlx::raw_sql(AssertSqlSafe(format!("DROP SCHEMA {} CASCADE", db.schema)))
-        .execute(&mut conn)
-        .await
-        .expect("drop the test schema");
+    db.scratch.drop().await.expect("drop the test schema");
 }
 
 include!(concat!(env!("OUT_DIR"), "/body.rs"));

@@ -2,31 +2,16 @@
 //! tests, dropped when the test ends. Outside CI an unreachable server skips its test loudly;
 //! under `CI=true` it fails.
 
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::LazyLock;
 
 use sqlx::mysql::MySqlConnection;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor};
-use tenant_query_tests::support::{in_ci, mysql_url, postgres_url, unique_name};
-
-/// A schema or database name that no concurrent run shares.
-pub fn unique(what: &str) -> String {
-    unique_name(&format!("tq_cli_{what}"))
-}
-
-/// `None` (a loud skip) when the server is unreachable outside CI; under CI, a failure.
-pub fn reachable<C>(what: &str, url: &str, conn: Result<C, sqlx::Error>) -> Option<C> {
-    match conn {
-        Ok(conn) => Some(conn),
-        Err(e) if in_ci() => panic!("{what} at {url} is unreachable under CI=true: {e}"),
-        Err(e) => {
-            eprintln!("!! SKIPPED: {what} at {url} is unreachable: {e} (a failure under CI=true)");
-            None
-        }
-    }
-}
+use tenant_query_tests::support::{mysql_url, postgres_url, MySqlScratch, PgScratch};
 
 /// The one runtime of this test binary: connections live on the runtime that opened them.
 pub fn runtime() -> &'static tokio::runtime::Runtime {
@@ -40,32 +25,21 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
     &RUNTIME
 }
 
-/// Runs its closure when the test ends, passed or failed: drops what the test created.
-pub struct OnDrop(Option<Box<dyn FnOnce() -> Result<(), sqlx::Error>>>);
+/// The cleanup that undoes a test's setup.
+type Cleanup = Pin<Box<dyn Future<Output = Result<(), sqlx::Error>>>>;
+
+/// Runs its cleanup when the test ends, passed or failed: drops what the test created.
+pub struct OnDrop(Option<Cleanup>);
 
 impl Drop for OnDrop {
     fn drop(&mut self) {
         let Some(cleanup) = self.0.take() else { return };
-        match cleanup() {
+        match runtime().block_on(cleanup) {
             Err(e) if !std::thread::panicking() => panic!("cleaning up: {e}"),
             Err(e) => eprintln!("cleaning up after a failure: {e}"),
             Ok(()) => {}
         }
     }
-}
-
-/// Runs `sql` on a new connection to `url`, the statement that undoes the test's setup.
-pub fn drop_later<C: Connection + 'static>(url: &str, sql: String) -> OnDrop
-where
-    for<'c> &'c mut C: Executor<'c>,
-{
-    let url = url.to_owned();
-    OnDrop(Some(Box::new(move || {
-        runtime().block_on(async {
-            let mut conn = C::connect(&url).await?;
-            conn.execute(AssertSqlSafe(sql)).await.map(drop)
-        })
-    })))
 }
 
 /// Runs `statements` on `conn`, in order.
@@ -99,22 +73,10 @@ pub fn sqlite_file(root: &Path, name: &str, template: &[String]) -> String {
 /// returned guard goes: the admin connection, the schema's name and the guard; `None` when the
 /// server is unreachable outside CI.
 pub fn postgres_schema(template: &[String]) -> Option<(PgConnection, String, OnDrop)> {
-    let url = postgres_url();
-    let mut admin = reachable(
-        "PostgreSQL",
-        &url,
-        runtime().block_on(PgConnection::connect(&url)),
-    )?;
-    let schema = unique("pg");
-    let cleanup =
-        drop_later::<PgConnection>(&url, format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-    let mut sql = vec![format!("CREATE SCHEMA {schema}")];
-    sql.extend(
-        template
-            .iter()
-            .map(|t| t.replace("{s}", &format!("{schema}."))),
-    );
-    setup(&mut admin, &sql);
+    let scratch = runtime().block_on(PgScratch::create("tq_cli_pg"))?;
+    let schema = scratch.name().to_owned();
+    let cleanup = OnDrop(Some(Box::pin(scratch.drop())));
+    let admin = filled(&postgres_url(), &schema, template);
     Some((admin, schema, cleanup))
 }
 
@@ -122,20 +84,27 @@ pub fn postgres_schema(template: &[String]) -> Option<(PgConnection, String, OnD
 /// returned guard goes: the database's name, a URL that connects to it, and the guard; `None`
 /// when the server is unreachable outside CI.
 pub fn mariadb_database(template: &[String]) -> Option<(String, String, OnDrop)> {
-    let url = mysql_url();
-    let mut admin = reachable(
-        "MariaDB",
-        &url,
-        runtime().block_on(MySqlConnection::connect(&url)),
-    )?;
-    let db = unique("my");
-    let cleanup = drop_later::<MySqlConnection>(&url, format!("DROP DATABASE IF EXISTS {db}"));
-    let mut sql = vec![format!("CREATE DATABASE {db}")];
-    sql.extend(template.iter().map(|t| t.replace("{s}", &format!("{db}."))));
-    setup(&mut admin, &sql);
-    let db_url = format!(
-        "{}/{db}",
-        url.rsplit_once('/').expect("a URL with a path").0
-    );
+    let scratch = runtime().block_on(MySqlScratch::create("tq_cli_my"))?;
+    let (db, db_url) = (scratch.name().to_owned(), scratch.url());
+    let cleanup = OnDrop(Some(Box::pin(scratch.drop())));
+    filled::<MySqlConnection>(&mysql_url(), &db, template);
     Some((db, db_url, cleanup))
+}
+
+/// A new connection to `url` that has run `template` (`{s}` stands for `namespace.`).
+fn filled<C: Connection>(url: &str, namespace: &str, template: &[String]) -> C
+where
+    for<'c> &'c mut C: Executor<'c>,
+{
+    let mut conn = match runtime().block_on(C::connect(url)) {
+        Ok(conn) => conn,
+        Err(e) => panic!("connect to {url}: {e}"),
+    };
+    let qualifier = format!("{namespace}.");
+    let sql: Vec<String> = template
+        .iter()
+        .map(|t| t.replace("{s}", &qualifier))
+        .collect();
+    setup(&mut conn, &sql);
+    conn
 }
