@@ -7,6 +7,8 @@
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The quick start hands off to its PostgreSQL build the same way; each example stays
+    // whole in its own file, for readers who copy it.
     let url = std::env::var("DATABASE_URL").unwrap_or_default();
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         return run_postgres_build();
