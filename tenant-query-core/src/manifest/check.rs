@@ -10,7 +10,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::error::ManifestError;
-use super::raw::{Field, Lenient, Outline, OutlineValue, RawManifest, RawTable};
+use super::raw::{Field, Lenient, Outline, OutlineValue, RawManifest, RawTable, UniqueKey};
 use super::raw::{TABLE_KEYS, TOP_KEYS};
 use super::{Manifest, Scope, TableConfig, TenantIdType};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
@@ -328,7 +328,7 @@ fn columns(
 fn unique_keys(
     cx: &mut Ctxt<'_>,
     key: &str,
-    field: Option<&Field<Vec<Field<Vec<Field<String>>>>>>,
+    field: Option<&Field<Vec<UniqueKey>>>,
     declared: Option<&[String]>,
 ) -> Option<Option<Vec<Vec<String>>>> {
     let Some(field) = field else {
@@ -352,7 +352,7 @@ fn unique_keys(
 fn unique_key(
     cx: &mut Ctxt<'_>,
     key: &str,
-    field: &Field<Vec<Field<String>>>,
+    field: &UniqueKey,
     declared: Option<&[String]>,
     help: &str,
 ) -> Option<Vec<String>> {

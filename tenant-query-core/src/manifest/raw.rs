@@ -37,8 +37,11 @@ pub(super) struct RawTable {
     pub(super) scope: Option<Field<String>>,
     pub(super) tenant_column: Option<Field<String>>,
     pub(super) columns: Option<Field<Vec<Field<String>>>>,
-    pub(super) unique: Option<Field<Vec<Field<Vec<Field<String>>>>>>,
+    pub(super) unique: Option<Field<Vec<UniqueKey>>>,
 }
+
+/// One key of a table's `unique` list: column names.
+pub(super) type UniqueKey = Field<Vec<Field<String>>>;
 
 /// Every key of the document, down to the keys of each table, with its position, whatever
 /// the values hold: the input of the unknown-key check, which `deny_unknown_fields` alone
