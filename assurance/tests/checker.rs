@@ -469,6 +469,19 @@ fn hidden_reads() {
         HiddenRead,
         "executable comment",
     );
+    for sql in [
+        "SELECT 1 /*!99999 , (SELECT count(*) FROM orders) */",
+        "SELECT 1\n  /*!50700 , (SELECT count(*) FROM orders) */",
+        "SELECT 1 /*! , (SELECT count(*) FROM orders) */",
+    ] {
+        bad_in(
+            Dialect::MySql,
+            sql,
+            &TenantParam::Positional(vec![]),
+            HiddenRead,
+            "executable comment",
+        );
+    }
     bad_in(
         Dialect::MySql,
         "SELECT x.a --\u{a0}+ (SELECT count(*) FROM orders)\nFROM (SELECT 1 AS a) x",
