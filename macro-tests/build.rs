@@ -41,8 +41,8 @@ fn main() {
 /// The scenario in `dialect`: its placeholders and its upsert.
 fn for_dialect(body: &str, dialect: &str) -> String {
     let upsert = match dialect {
-        "postgres" => "INSERT INTO customers (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-        "sqlite" => "INSERT INTO customers (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        "postgres" => "INSERT INTO customers (id, name) VALUES ($1, $2) ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name",
+        "sqlite" => "INSERT INTO customers (id, name) VALUES (?, ?) ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name",
         "mysql" => "INSERT INTO customers (id, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE name = VALUES(name)",
         other => panic!("no upsert for the dialect `{other}`"),
     };

@@ -1304,15 +1304,30 @@ impl<'m> Checker<'m> {
         }
     }
 
-    /// MySQL and MariaDB run the text of `/*! … */` and `/*M! … */` comments, and read `--`
-    /// followed by non-ASCII whitespace as code.
+    /// MySQL and MariaDB run the text of `/*! … */`, `/*!50700 … */` and `/*M! … */` comments,
+    /// and read `--` followed by non-ASCII whitespace as code.
     fn executable_comments(&mut self, sql: &str) {
         let d = MySqlDialect {};
-        let Ok(tokens) = Tokenizer::new(&d, sql).tokenize() else {
+        let Ok(tokens) = Tokenizer::new(&d, sql).tokenize_with_location() else {
             return;
         };
         for t in tokens {
-            match t {
+            // sqlparser yields the text of `/*! … */` and `/*!50700 … */` as tokens in the
+            // comment's place, so no comment token shows them.
+            let comment = matches!(t.token, Token::Whitespace(Whitespace::MultiLineComment(_)));
+            if !comment && text_at(sql, t.span.start).starts_with("/*") {
+                let text = text_at(sql, t.span.start);
+                let end = text.find("*/").map_or(text.len(), |i| i + 2);
+                self.violation(
+                    ViolationKind::HiddenRead,
+                    format!(
+                        "the executable comment `{}` runs SQL the checker cannot see",
+                        &text[..end]
+                    ),
+                );
+                return;
+            }
+            match t.token {
                 Token::Whitespace(Whitespace::MultiLineComment(c)) => {
                     let c = c.trim_start();
                     if c.starts_with('!') || c.starts_with("M!") || c.starts_with("m!") {
@@ -1345,6 +1360,17 @@ impl<'m> Checker<'m> {
             }
         }
     }
+}
+
+/// The text of `sql` from a tokenizer location (1-based line and character column) on.
+fn text_at(sql: &str, at: sqlparser::tokenizer::Location) -> &str {
+    let line = (at.line as usize).saturating_sub(1);
+    let start: usize = sql.split('\n').take(line).map(|l| l.len() + 1).sum();
+    let rest = sql.get(start..).unwrap_or("");
+    let column = (at.column as usize).saturating_sub(1);
+    rest.char_indices()
+        .nth(column)
+        .map_or("", |(i, _)| &rest[i..])
 }
 
 fn classify(op: &JoinOperator) -> (JoinKind, Option<&Expr>) {

@@ -109,6 +109,11 @@ impl Schema {
                     }
                 }
             }
+            let keys: Vec<String> = std::iter::once(&t.primary_key)
+                .chain(&t.unique)
+                .map(|k| format!("{k:?}"))
+                .collect();
+            text.push_str(&format!("unique = [{}]\n", keys.join(", ")));
         }
         text
     }

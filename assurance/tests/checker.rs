@@ -469,6 +469,19 @@ fn hidden_reads() {
         HiddenRead,
         "executable comment",
     );
+    for sql in [
+        "SELECT 1 /*!99999 , (SELECT count(*) FROM orders) */",
+        "SELECT 1\n  /*!50700 , (SELECT count(*) FROM orders) */",
+        "SELECT 1 /*! , (SELECT count(*) FROM orders) */",
+    ] {
+        bad_in(
+            Dialect::MySql,
+            sql,
+            &TenantParam::Positional(vec![]),
+            HiddenRead,
+            "executable comment",
+        );
+    }
     bad_in(
         Dialect::MySql,
         "SELECT x.a --\u{a0}+ (SELECT count(*) FROM orders)\nFROM (SELECT 1 AS a) x",
@@ -502,10 +515,10 @@ fn engine_outputs_pass_with_their_bind_plans() {
         (Dialect::Postgres, "SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE o.total > $1"),
         (Dialect::Postgres, "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN order_items i ON i.order_id = o.id RIGHT JOIN users u ON u.id = c.user_id"),
         (Dialect::Postgres, "INSERT INTO orders (id, total) SELECT id, total FROM orders WHERE id = $1"),
-        (Dialect::Postgres, "INSERT INTO orders AS o (id, total) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET total = excluded.total WHERE o.total < excluded.total"),
+        (Dialect::Postgres, "INSERT INTO orders AS o (id, total) VALUES ($1, $2) ON CONFLICT (tenant_id, id) DO UPDATE SET total = excluded.total WHERE o.total < excluded.total"),
         (Dialect::Postgres, "WITH d AS (DELETE FROM orders WHERE id = 1 RETURNING *) SELECT * FROM d"),
         (Dialect::Sqlite, "SELECT id FROM orders WHERE total > ? AND note = ? LIMIT ?"),
-        (Dialect::Sqlite, "INSERT INTO orders (id, total) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET total = excluded.total"),
+        (Dialect::Sqlite, "INSERT INTO orders (id, total) VALUES (?, ?) ON CONFLICT (tenant_id, id) DO UPDATE SET total = excluded.total"),
         (Dialect::MySql, "SELECT id FROM orders WHERE total > ? AND customer_id IN (SELECT id FROM customers WHERE name = ?) LIMIT ?"),
         (Dialect::MySql, "UPDATE orders o JOIN customers c ON c.id = o.customer_id SET o.total = ? WHERE c.name = ?"),
         (Dialect::MySql, "DELETE o FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.name = ?"),

@@ -217,7 +217,8 @@ impl Dialect {
     }
 
     /// Whether the database runs SQL hidden in comments the parser skips: MySQL and MariaDB
-    /// run `/*! … */` and `/*M! … */`, and end a `--` comment's marker only at white space.
+    /// run `/*! … */`, `/*!50700 … */` and `/*M! … */`, and end a `--` comment's marker only
+    /// at white space.
     pub(crate) fn has_executable_comments(self) -> bool {
         self == Dialect::MySql
     }

@@ -86,6 +86,10 @@ pub struct TableConfig {
     pub tenant_column: Option<String>,
     /// The declared columns, when the manifest lists them.
     pub columns: Option<Vec<String>>,
+    /// The declared unique keys, primary key included, when the manifest lists them
+    /// (`unique = [["tenant_id", "id"], ["tenant_id", "email"]]`). A key without the tenant
+    /// column is unique across tenants.
+    pub unique: Option<Vec<Vec<String>>>,
     normalized: Vec<String>,
 }
 
@@ -93,6 +97,38 @@ impl TableConfig {
     /// Whether this table is filtered to the tenant.
     pub fn is_scoped(&self) -> bool {
         self.scope == Scope::Tenant
+    }
+
+    /// Whether the manifest declares this scoped table's unique keys and every one of them
+    /// holds the tenant column, so that any key an upsert can conflict on is tenant-local.
+    ///
+    /// ```
+    /// use tenant_query_core::Manifest;
+    ///
+    /// let manifest = Manifest::from_toml_str(
+    ///     r#"
+    ///     dialect = "mysql"
+    ///     [tables.users]
+    ///     scope = "tenant"
+    ///     unique = [["tenant_id", "id"], ["tenant_id", "email"]]
+    ///     [tables.accounts]
+    ///     scope = "tenant"
+    ///     unique = [["tenant_id", "id"], ["email"]]
+    ///     [tables.orders]
+    ///     scope = "tenant"
+    ///     "#,
+    ///     "tenant-schema.toml",
+    /// )?;
+    /// assert!(manifest.table("users").unwrap().unique_keys_are_tenant_local());
+    /// assert!(!manifest.table("accounts").unwrap().unique_keys_are_tenant_local());
+    /// assert!(!manifest.table("orders").unwrap().unique_keys_are_tenant_local());
+    /// # Ok::<(), tenant_query_core::ManifestError>(())
+    /// ```
+    pub fn unique_keys_are_tenant_local(&self) -> bool {
+        match (&self.tenant_column, &self.unique) {
+            (Some(tc), Some(keys)) => keys.iter().all(|k| k.contains(tc)),
+            _ => false,
+        }
     }
 }
 
@@ -358,6 +394,43 @@ mod tests {
     }
 
     #[test]
+    fn unique_keys_are_non_empty_lists_of_distinct_declared_columns() {
+        let table = "dialect = \"postgres\"\n[tables.users]\nscope = \"tenant\"\n";
+        let listed = "columns = [\"tenant_id\", \"id\", \"email\"]\n";
+        for (unique, wanted) in [
+            ("unique = \"email\"", "must be an array of arrays"),
+            ("unique = [\"email\"]", "must be an array of column names"),
+            ("unique = [[]]", "at least one column"),
+            (
+                "unique = [[\"tenant_id\", \"tenant_id\"]]",
+                "listed twice in one key",
+            ),
+            (
+                "unique = [[\"tenant_id\", \" email\"]]",
+                "is not a column name",
+            ),
+            (
+                "unique = [[\"tenant_id\", \"slug\"]]",
+                "`slug` is not among",
+            ),
+        ] {
+            let e = single(&format!("{table}{listed}{unique}\n"));
+            assert_eq!(e.key.as_deref(), Some("tables.users.unique"), "{unique}");
+            assert!(e.message.contains(wanted), "{unique}: {e:?}");
+            assert!(e.span.is_some(), "{unique}: {e:?}");
+        }
+        // Without `columns` any name goes; a key without the tenant column is unique across
+        // tenants, which the manifest may say.
+        let m = parse(&format!(
+            "{table}unique = [[\"tenant_id\", \"id\"], [\"email\"]]\n"
+        ))
+        .unwrap();
+        let users = m.table("users").unwrap();
+        assert_eq!(users.unique.as_ref().map(Vec::len), Some(2));
+        assert!(!users.unique_keys_are_tenant_local());
+    }
+
+    #[test]
     fn rejects_malformed_values() {
         for (text, key) in [
             ("", "dialect"),
@@ -480,7 +553,7 @@ mod tests {
         assert_eq!(e.key.as_deref(), Some("tables.orders.tenant_colum"));
         assert_eq!(
             e.help.as_deref(),
-            Some("did you mean `tenant_column`? (allowed: `scope`, `tenant_column`, `columns`)")
+            Some("did you mean `tenant_column`? (allowed: `scope`, `tenant_column`, `columns`, `unique`)")
         );
         assert_eq!(e.span, Some((at(4, 1), at(4, 13))));
 
@@ -488,7 +561,7 @@ mod tests {
         let e = single("dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\nxyz = 1\n");
         assert_eq!(
             e.help.as_deref(),
-            Some("remove it (allowed: `scope`, `tenant_column`, `columns`)")
+            Some("remove it (allowed: `scope`, `tenant_column`, `columns`, `unique`)")
         );
     }
 
@@ -497,14 +570,19 @@ mod tests {
         // Every key the unknown-key check allows deserializes under `deny_unknown_fields`.
         let m = parse(
             "dialect = \"sqlite\"\ntenant_column = \"t\"\ntenant_id_type = \"uuid\"\n\
-             [tables.a]\nscope = \"tenant\"\ntenant_column = \"u\"\ncolumns = [\"u\"]\n",
+             [tables.a]\nscope = \"tenant\"\ntenant_column = \"u\"\ncolumns = [\"u\"]\n\
+             unique = [[\"u\"]]\n",
         )
         .unwrap();
         assert_eq!(m.tenant_id_type(), TenantIdType::Uuid);
         assert_eq!(m.table("a").unwrap().columns, Some(vec!["u".to_owned()]));
         assert_eq!(
+            m.table("a").unwrap().unique,
+            Some(vec![vec!["u".to_owned()]])
+        );
+        assert_eq!(
             raw::TOP_KEYS.len() + raw::TABLE_KEYS.len(),
-            7,
+            8,
             "a new key needs a field in RawManifest or RawTable"
         );
     }

@@ -6,6 +6,7 @@ use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Location, Span};
 use crate::dialect::Dialect;
+use crate::placeholders::byte_offset;
 
 /// Deep enough for any hand-written query, shallow enough that no input can exhaust the stack
 /// of the engine's own recursive walks.
@@ -24,7 +25,7 @@ pub(crate) struct Parsed {
 pub(crate) fn single_statement(dialect: Dialect, sql: &str) -> Result<Parsed, Diagnostic> {
     let tokens = tokenize(dialect, sql).map_err(|e| syntax_error(dialect, sql, e))?;
     if dialect.has_executable_comments() {
-        reject_executable_comments(&tokens)?;
+        reject_executable_comments(sql, &tokens)?;
     }
     let first_token = tokens
         .iter()
@@ -81,9 +82,14 @@ fn is_comment(token: &Token) -> bool {
     )
 }
 
-/// MySQL and MariaDB run the text of `/*! … */` and `/*M! … */` comments, which the parser
-/// skips: SQL the engine never saw.
-fn reject_executable_comments(tokens: &[TokenWithSpan]) -> Result<(), Diagnostic> {
+/// MySQL and MariaDB run the text of `/*! … */`, `/*!50700 … */` and `/*M! … */` comments
+/// (the versioned ones only on a server at least that version), so the engine cannot know
+/// what such a statement does.
+///
+/// sqlparser's MySQL tokenizer does not yield `/*! … */` as a comment: it drops the `!` and the
+/// version and yields the tokens of the text in its place, positioned at the comment's `/*`.
+/// A token that is not a comment and starts where the source text reads `/*` came from one.
+fn reject_executable_comments(sql: &str, tokens: &[TokenWithSpan]) -> Result<(), Diagnostic> {
     for t in tokens {
         if let Token::Whitespace(Whitespace::SingleLineComment { comment, prefix }) = &t.token {
             // MySQL starts a `--` comment only before a space or a control character.
@@ -101,18 +107,43 @@ fn reject_executable_comments(tokens: &[TokenWithSpan]) -> Result<(), Diagnostic
                 .help("put a space after `--`, or use `#` or `/* … */` comments"));
             }
         }
-        if let Token::Whitespace(Whitespace::MultiLineComment(text)) = &t.token {
-            if text.starts_with('!') || text.starts_with("M!") {
-                return Err(Diagnostic::new(
-                    DiagnosticKind::Unsupported,
-                    "MySQL runs the text of `/*! … */` comments, which the engine cannot see",
-                )
-                .at(source_span(t.span))
-                .help("write the SQL outside the comment, or remove the comment"));
+        let executable = match &t.token {
+            Token::Whitespace(Whitespace::MultiLineComment(text)) => {
+                text.starts_with('!') || text.starts_with("M!")
             }
+            _ => byte_offset(sql, t.span.start).is_some_and(|i| sql[i..].starts_with("/*")),
+        };
+        if executable {
+            return Err(executable_comment(sql, t.span.start));
         }
     }
     Ok(())
+}
+
+/// The refusal of the executable comment that starts at `start`.
+fn executable_comment(sql: &str, start: sqlparser::tokenizer::Location) -> Diagnostic {
+    let at = Location {
+        line: start.line,
+        column: start.column,
+    };
+    let text = byte_offset(sql, start).map_or("", |i| &sql[i..]);
+    let end = text.find("*/").map_or(text.len(), |i| i + 2);
+    let span = Span::new(
+        at,
+        Location {
+            line: at.line + text[..end].matches('\n').count() as u64,
+            column: match text[..end].rfind('\n') {
+                Some(nl) => text[nl + 1..end].chars().count() as u64 + 1,
+                None => at.column + text[..end].chars().count() as u64,
+            },
+        },
+    );
+    Diagnostic::new(
+        DiagnosticKind::Unsupported,
+        "MySQL and MariaDB run the text of `/*! … */` and `/*M! … */` comments (of `/*!50700 … */` only on a server of that version or later), so the engine cannot know what this statement does",
+    )
+    .at(Some(span))
+    .help("write the SQL outside the comment, or remove the comment")
 }
 
 fn syntax_error(dialect: Dialect, sql: &str, e: ParserError) -> Diagnostic {

@@ -203,7 +203,7 @@ pub(crate) struct Emitted {
 }
 
 /// The byte offset of a tokenizer location (1-based line and character column) in `text`.
-fn byte_offset(text: &str, at: sqlparser::tokenizer::Location) -> Option<usize> {
+pub(crate) fn byte_offset(text: &str, at: sqlparser::tokenizer::Location) -> Option<usize> {
     let line = usize::try_from(at.line).ok()?.checked_sub(1)?;
     let start = if line == 0 {
         0

@@ -102,6 +102,7 @@ case_files!(
     tenant_column_writes,
     unsafe_statements,
     inserts_that_cannot_be_stamped,
+    upserts_whose_arbiter_may_be_another_tenants,
     names_the_databases_resolve_differently,
     reads_the_walk_cannot_see,
     joins_that_cannot_be_filtered_exactly,

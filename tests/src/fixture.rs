@@ -160,7 +160,9 @@ impl Table {
     }
 }
 
-/// The manifest describing the fixture schema for `dialect`.
+/// The manifest describing the fixture schema for `dialect`, with every table's unique keys
+/// (its primary key first), so that upserts on tables whose keys all hold the tenant column
+/// are accepted.
 ///
 /// The databases' fixture has a manifest of its own, derived from its tables: the engine
 /// cases' manifest (`tenant-query-core/tests/cases/tenant-schema.toml`) describes tables
@@ -181,6 +183,11 @@ pub fn manifest_toml(dialect: Dialect) -> String {
                 }
             }
         }
+        let keys: Vec<String> = std::iter::once(&table.primary_key)
+            .chain(&table.unique)
+            .map(|k| format!("{k:?}"))
+            .collect();
+        text.push_str(&format!("unique = [{}]\n", keys.join(", ")));
     }
     text
 }

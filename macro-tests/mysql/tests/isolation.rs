@@ -12,7 +12,7 @@ type Pool = sqlx::MySqlPool;
 
 const SCHEMA: &str = "
     CREATE TABLE tenants (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL);
-    CREATE TABLE customers (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL, name VARCHAR(100) NOT NULL);
+    CREATE TABLE customers (id BIGINT NOT NULL, tenant_id BIGINT NOT NULL, name VARCHAR(100) NOT NULL, PRIMARY KEY (tenant_id, id));
     CREATE TABLE orders (
         id BIGINT PRIMARY KEY,
         tenant_id BIGINT NOT NULL,

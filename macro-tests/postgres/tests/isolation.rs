@@ -12,7 +12,7 @@ type Pool = sqlx::PgPool;
 
 const SCHEMA: &str = "
     CREATE TABLE tenants (id BIGINT PRIMARY KEY, name TEXT NOT NULL);
-    CREATE TABLE customers (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL, name TEXT NOT NULL);
+    CREATE TABLE customers (id BIGINT NOT NULL, tenant_id BIGINT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (tenant_id, id));
     CREATE TABLE orders (
         id BIGINT PRIMARY KEY,
         tenant_id BIGINT NOT NULL,

@@ -10,7 +10,7 @@ type Pool = sqlx::SqlitePool;
 
 const SCHEMA: &str = "
     CREATE TABLE tenants (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
-    CREATE TABLE customers (id INTEGER PRIMARY KEY, tenant_id BIGINT NOT NULL, name TEXT NOT NULL);
+    CREATE TABLE customers (id INTEGER NOT NULL, tenant_id BIGINT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (tenant_id, id));
     CREATE TABLE orders (
         id INTEGER PRIMARY KEY,
         tenant_id BIGINT NOT NULL,

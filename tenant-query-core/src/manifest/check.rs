@@ -10,7 +10,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::error::ManifestError;
-use super::raw::{Field, Lenient, Outline, OutlineValue, RawManifest, RawTable};
+use super::raw::{Field, Lenient, Outline, OutlineValue, RawManifest, RawTable, UniqueKey};
 use super::raw::{TABLE_KEYS, TOP_KEYS};
 use super::{Manifest, Scope, TableConfig, TenantIdType};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
@@ -232,11 +232,14 @@ fn table_config(
     if let (Some(tc), Some(Some(cols)), Some(field)) = (&tenant_column, &columns, &raw.columns) {
         columns_include_tenant_column(cx, &key, field.span(), tc, cols);
     }
+    let declared = columns.as_ref().and_then(Option::as_deref);
+    let unique = unique_keys(cx, &key, raw.unique.as_ref(), declared);
     name_ok.then_some(TableConfig {
         name: name.get_ref().clone(),
         scope: scope?,
         tenant_column,
         columns: columns?,
+        unique: unique?,
         normalized: Vec::new(),
     })
 }
@@ -316,6 +319,80 @@ fn columns(
         .map(|item| column_name(cx, &key, item))
         .collect();
     names.into_iter().collect::<Option<Vec<_>>>().map(Some)
+}
+
+/// The declared unique keys: `Some(None)` when there is no list, `None` when it is invalid.
+/// Each key is a non-empty list of distinct column names, of the declared ones when the
+/// table lists its columns. A key without the tenant column is valid: it is unique across
+/// tenants, and the engine refuses the upserts that could conflict on it.
+fn unique_keys(
+    cx: &mut Ctxt<'_>,
+    key: &str,
+    field: Option<&Field<Vec<UniqueKey>>>,
+    declared: Option<&[String]>,
+) -> Option<Option<Vec<Vec<String>>>> {
+    let Some(field) = field else {
+        return Some(None);
+    };
+    let key = format!("{key}.unique");
+    let help = "list each unique key, primary key included, as in `unique = [[\"tenant_id\", \"id\"], [\"tenant_id\", \"email\"]]`";
+    let Some(keys) = field.get_ref().ok() else {
+        let message = "must be an array of arrays of column names".to_owned();
+        cx.error(&key, Some(field.span()), message, help);
+        return None;
+    };
+    let checked: Vec<Option<Vec<String>>> = keys
+        .iter()
+        .map(|k| unique_key(cx, &key, k, declared, help))
+        .collect();
+    checked.into_iter().collect::<Option<Vec<_>>>().map(Some)
+}
+
+/// One unique key: non-empty, of distinct and (when the table lists them) declared columns.
+fn unique_key(
+    cx: &mut Ctxt<'_>,
+    key: &str,
+    field: &UniqueKey,
+    declared: Option<&[String]>,
+    help: &str,
+) -> Option<Vec<String>> {
+    let Some(items) = field.get_ref().ok() else {
+        let message = "a unique key must be an array of column names".to_owned();
+        cx.error(key, Some(field.span()), message, help);
+        return None;
+    };
+    if items.is_empty() {
+        let message = "a unique key needs at least one column".to_owned();
+        cx.error(key, Some(field.span()), message, help);
+        return None;
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut valid = true;
+    for item in items {
+        let Some(name) = column_name(cx, key, item) else {
+            valid = false;
+            continue;
+        };
+        let problem = if names.contains(&name) {
+            Some((
+                format!("column `{name}` is listed twice in one key"),
+                "remove one of them".to_owned(),
+            ))
+        } else if declared.is_some_and(|cols| !cols.contains(&name)) {
+            Some((
+                format!("`{name}` is not among the table's `columns`"),
+                format!("add \"{name}\" to `columns`, or fix the key"),
+            ))
+        } else {
+            None
+        };
+        if let Some((message, help)) = problem {
+            cx.error(key, Some(item.span()), message, &help);
+            valid = false;
+        }
+        names.push(name);
+    }
+    valid.then_some(names)
 }
 
 fn duplicate_columns(cx: &mut Ctxt<'_>, dialect: Dialect, raw: &RawManifest) {

@@ -30,7 +30,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, RenderStyle};
 ///     "tenant-schema.toml:4:9: `tables.orders.scope`: unknown scope \"tenent\"; \
 ///      expected \"tenant\" or \"global\"\n\
 ///      tenant-schema.toml:7:1: `tables.users.colums`: unknown key; did you mean `columns`? \
-///      (allowed: `scope`, `tenant_column`, `columns`)"
+///      (allowed: `scope`, `tenant_column`, `columns`, `unique`)"
 /// );
 /// assert!(e.render(RenderStyle::Plain).starts_with(
 ///     "error[TQ0008]: `tables.orders.scope`: unknown scope \"tenent\"

@@ -12,7 +12,7 @@ use toml::Spanned;
 /// The keys allowed at the top of the manifest: the fields of [`RawManifest`].
 pub(super) const TOP_KEYS: &[&str] = &["dialect", "tenant_column", "tenant_id_type", "tables"];
 /// The keys allowed in a `[tables.NAME]` entry: the fields of [`RawTable`].
-pub(super) const TABLE_KEYS: &[&str] = &["scope", "tenant_column", "columns"];
+pub(super) const TABLE_KEYS: &[&str] = &["scope", "tenant_column", "columns", "unique"];
 
 /// A value and its byte range in the manifest text, or serde's reason it has the wrong type.
 ///
@@ -37,7 +37,11 @@ pub(super) struct RawTable {
     pub(super) scope: Option<Field<String>>,
     pub(super) tenant_column: Option<Field<String>>,
     pub(super) columns: Option<Field<Vec<Field<String>>>>,
+    pub(super) unique: Option<Field<Vec<UniqueKey>>>,
 }
+
+/// One key of a table's `unique` list: column names.
+pub(super) type UniqueKey = Field<Vec<Field<String>>>;
 
 /// Every key of the document, down to the keys of each table, with its position, whatever
 /// the values hold: the input of the unknown-key check, which `deny_unknown_fields` alone

@@ -448,6 +448,7 @@ mod tests {
         let toml = format!(
             "dialect = \"{dialect}\"\n\
              [tables.orders]\nscope = \"tenant\"\ncolumns = [\"id\", \"tenant_id\", \"customer_id\", \"total\"]\n\
+             unique = [[\"tenant_id\", \"id\"]]\n\
              [tables.customers]\nscope = \"tenant\"\ncolumns = [\"id\", \"tenant_id\", \"name\"]\n"
         );
         match Manifest::from_toml_str(&toml, "tenant-schema.toml") {
@@ -533,7 +534,7 @@ mod tests {
             problems(
                 "postgres",
                 "INSERT INTO orders (id, tenant_id) VALUES ($1, $2) \
-                 ON CONFLICT (id) DO UPDATE SET tenant_id = $3"
+                 ON CONFLICT (tenant_id, id) DO UPDATE SET tenant_id = $3"
             ),
             [
                 (

@@ -1,14 +1,24 @@
-//! Upserts into a scoped table: the update half may only touch the tenant's own row.
+//! Upserts into a scoped table: the arbiter must be tenant-local, and the update half may only
+//! touch the tenant's own row.
 //!
-//! The conflicting row may belong to another tenant when the unique key does not include the
-//! tenant column. PostgreSQL and SQLite (`ON CONFLICT … DO UPDATE`) get the tenant predicate in
-//! the update's WHERE; MySQL (`ON DUPLICATE KEY UPDATE`) has no WHERE, so each assignment keeps
-//! the old value unless the existing row is the tenant's.
+//! When the unique key an upsert conflicts on (its arbiter) lacks the tenant column, the
+//! conflicting row may be another tenant's: the insert then silently does nothing, and the
+//! caller learns that the value exists in another tenant. No rewrite can make that behave like
+//! the tenant's slice of the database, so such upserts are refused: an `ON CONFLICT (cols)`
+//! target without the tenant column, and the forms whose arbiter may be any unique key
+//! (`ON CONFLICT ON CONSTRAINT`, target-less `ON CONFLICT DO NOTHING`, `ON DUPLICATE KEY
+//! UPDATE`) unless the manifest declares the table's unique keys and each holds the tenant
+//! column.
+//!
+//! As a second line of defence, PostgreSQL and SQLite (`ON CONFLICT … DO UPDATE`) get the
+//! tenant predicate in the update's WHERE; MySQL (`ON DUPLICATE KEY UPDATE`) has no WHERE, so
+//! each assignment keeps the old value unless the existing row is the tenant's.
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, DoUpdate, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArgumentList, FunctionArguments, Ident, Insert, ObjectName, OnConflictAction, OnInsert,
-    Query, SetExpr, Spanned, TableAlias, TableFactor, TableWithJoins,
+    Assignment, AssignmentTarget, ConflictTarget, DoUpdate, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, Insert, ObjectName,
+    OnConflict, OnConflictAction, OnInsert, Query, SetExpr, Spanned, TableAlias, TableFactor,
+    TableWithJoins,
 };
 
 use super::{and_into, Binding, Rewriter};
@@ -31,6 +41,10 @@ impl<'m> Rewriter<'m> {
             exposed: qualifier.iter().map(|i| self.normalize(i)).collect(),
             table,
         };
+        if let Some(on) = &insert.on {
+            self.reject_cross_tenant_arbiter(on, table, tenant_column)
+                .map_err(|e| e.at(source_span(on.span())).at(source_span(span)))?;
+        }
         match &mut insert.on {
             None => Ok(()),
             Some(OnInsert::OnConflict(conflict)) => {
@@ -56,6 +70,43 @@ impl<'m> Rewriter<'m> {
                     .at(source_span(span)),
             ),
         }
+    }
+
+    /// Refuses an upsert whose arbiter may be a unique key without the tenant column.
+    fn reject_cross_tenant_arbiter(
+        &self,
+        on: &OnInsert,
+        table: &TableConfig,
+        tenant_column: &str,
+    ) -> Result<(), Diagnostic> {
+        let form = match on {
+            OnInsert::OnConflict(OnConflict {
+                conflict_target: Some(ConflictTarget::Columns { columns, .. }),
+                ..
+            }) => {
+                if columns
+                    .iter()
+                    .any(|c| self.manifest.same_column(c, tenant_column))
+                {
+                    return Ok(());
+                }
+                return Err(target_without_tenant_column(table, tenant_column, columns));
+            }
+            OnInsert::OnConflict(OnConflict {
+                conflict_target: Some(ConflictTarget::OnConstraint(_)),
+                ..
+            }) => "`ON CONFLICT ON CONSTRAINT`",
+            OnInsert::OnConflict(OnConflict {
+                conflict_target: None,
+                ..
+            }) => "`ON CONFLICT` without a conflict target",
+            OnInsert::DuplicateKeyUpdate(_) => DUPLICATE_KEY,
+            _ => return Ok(()),
+        };
+        if table.unique_keys_are_tenant_local() {
+            return Ok(());
+        }
+        Err(unknown_arbiter(form, table, tenant_column))
     }
 
     /// After INSERT … SELECT, MySQL resolves names in the UPDATE clause against the SELECT's
@@ -86,6 +137,58 @@ impl<'m> Rewriter<'m> {
             "give `{name}` an alias in the SELECT (`FROM {name} AS src`)"
         )))
     }
+}
+
+/// An `ON CONFLICT (cols)` target without the tenant column names a key unique across tenants.
+fn target_without_tenant_column(table: &TableConfig, tc: &str, columns: &[Ident]) -> Diagnostic {
+    let name = &table.name;
+    let cols: Vec<&str> = columns.iter().map(|c| c.value.as_str()).collect();
+    let cols = cols.join(", ");
+    let at = columns.iter().map(|c| c.span);
+    let at = at.reduce(|a, b| a.union(&b)).and_then(source_span);
+    Diagnostic::unsupported(format!(
+        "`ON CONFLICT ({cols})` on tenant-scoped table `{name}` conflicts on a key without `{tc}`: \
+         when another tenant's row holds the value, the insert silently does nothing and tells \
+         the caller that the value exists in another tenant"
+    ))
+    .help(format!(
+        "make the key tenant-local (`UNIQUE ({tc}, {cols})`) and name it: `ON CONFLICT ({tc}, {cols})`; \
+         or use `unscoped_query!` with a reason"
+    ))
+    .at(at)
+}
+
+const DUPLICATE_KEY: &str = "`ON DUPLICATE KEY UPDATE`";
+
+/// An upsert whose arbiter may be any unique key of the table.
+fn unknown_arbiter(form: &str, table: &TableConfig, tc: &str) -> Diagnostic {
+    let name = &table.name;
+    let target = match form {
+        DUPLICATE_KEY => String::new(),
+        _ => format!(", or name a conflict target that includes `{tc}`"),
+    };
+    let cross: Vec<String> = (table.unique.iter().flatten())
+        .filter(|k| !k.contains(&tc.to_owned()))
+        .map(|k| format!("`({})`", k.join(", ")))
+        .collect();
+    let why = if table.unique.is_none() {
+        "the manifest does not declare its unique keys".to_owned()
+    } else {
+        format!(
+            "the manifest declares the key {} without `{tc}`",
+            cross.join(", ")
+        )
+    };
+    Diagnostic::unsupported(format!(
+        "{form} on tenant-scoped table `{name}` may conflict on any of its unique keys, and {why}: \
+         when another tenant's row holds the value, the insert silently does nothing and tells \
+         the caller that the value exists in another tenant"
+    ))
+    .help(format!(
+        "make every unique key of `{name}` tenant-local (`UNIQUE ({tc}, …)`) and declare them, \
+         primary key included, as `unique = [[\"{tc}\", …], …]` in the manifest{target}; \
+         or use `unscoped_query!` with a reason"
+    ))
 }
 
 /// `column = IF(guard, new, target.column)` for every assignment. The tenant column is never

@@ -2,6 +2,7 @@
 
 use tenant_query_core::{rewrite, Dialect, Manifest};
 use tenant_query_tests::check;
+use tenant_query_tests::db::Env;
 use tenant_query_tests::fixture::manifest_toml;
 use tenant_query_tests::oracle::Case;
 
@@ -11,7 +12,8 @@ use tenant_query_tests::oracle::Case;
 /// the target table itself without an alias, and MariaDB refused the rewritten statement:
 /// "Column 'name' in UPDATE is ambiguous", "Column 'customers.tenant_id' in UPDATE is
 /// ambiguous". The engine now refuses the construct with an explanation; it must never emit
-/// SQL that the database rejects or misreads.
+/// SQL that the database rejects or misreads. (The cases write `orders`, whose every unique
+/// key holds the tenant column, so that no cross-tenant arbiter refuses them first.)
 #[tokio::test]
 async fn mysql_upsert_from_a_select_stays_unambiguous() {
     check(
@@ -20,16 +22,16 @@ async fn mysql_upsert_from_a_select_stays_unambiguous() {
         vec![
             Case::dml(
                 "INSERT ... SELECT from the aliased target ... ON DUPLICATE KEY UPDATE",
-                "INSERT INTO customers (id, name, email) \
-                 SELECT c.id, 'copy', CONCAT('copy', c.id, '@x.test') FROM customers c \
-                 ON DUPLICATE KEY UPDATE name = 'dup'",
+                "INSERT INTO orders (id, total, status) \
+                 SELECT o.id, o.total, 'copy' FROM orders o \
+                 ON DUPLICATE KEY UPDATE status = 'dup'",
             )
             .may_reject(),
             Case::dml(
                 "INSERT ... SELECT from the unaliased target ... ON DUPLICATE KEY UPDATE",
-                "INSERT INTO customers (id, name, email) \
-                 SELECT id, 'copy', CONCAT('copy', id, '@x.test') FROM customers \
-                 ON DUPLICATE KEY UPDATE email = CONCAT('dup-', VALUES(email))",
+                "INSERT INTO orders (id, total, status) \
+                 SELECT id, total, 'copy' FROM orders \
+                 ON DUPLICATE KEY UPDATE status = CONCAT('dup-', VALUES(status))",
             )
             .may_reject(),
         ],
@@ -175,4 +177,44 @@ async fn sqlite_dml_target_named_like_a_cte_is_scoped() {
         dml_targets_named_like_a_cte(),
     )
     .await;
+}
+
+/// sqlparser's MySQL tokenizer reads the text of `/*!99999 … */` as SQL, so the engine
+/// accepted `DELETE … WHERE id = ? /*!99999 OR 1 = 1 */` and copied the text into the
+/// statement without the comment: a statement that the server may run with or without the
+/// text, depending on its version, always ran it, and deleted every one of the tenant's rows.
+/// The engine cannot know the server's version, so it refuses every executable comment. The
+/// database shows that the text runs on some servers: MariaDB 10.11 runs `/*!100000 … */`,
+/// which MySQL 8.0 skips.
+#[tokio::test]
+async fn mysql_versioned_executable_comments_are_refused() {
+    let manifest = Manifest::from_toml_str(&manifest_toml(Dialect::MySql), "fixture").unwrap();
+    for sql in [
+        "DELETE FROM orders WHERE id = ? /*!99999 OR 1 = 1 */",
+        "SELECT id FROM orders WHERE id = ? /*!50700 OR 1 = 1 */",
+        "SELECT id FROM orders WHERE id = ? /*! OR 1 = 1 */",
+        "SELECT id FROM orders WHERE id = ? /*!100000 OR 1 = 1 */",
+        "SELECT id FROM orders WHERE id = ? /*M! OR 1 = 1 */",
+    ] {
+        if let Ok(r) = rewrite(&manifest, sql) {
+            panic!("the engine accepted\n  {sql}\nas\n  {}", r.sql);
+        }
+    }
+    let Some(mut env) = Env::new(Dialect::MySql).await.unwrap() else {
+        return;
+    };
+    let all = env
+        .full
+        .fetch(
+            "SELECT COUNT(*) FROM orders WHERE id = -1 /*!100000 OR 1 = 1 */",
+            &[],
+        )
+        .await;
+    env.teardown().await.unwrap();
+    let all = all.unwrap();
+    assert_ne!(
+        all,
+        vec![vec!["0".to_string()]],
+        "the database skipped the comment's text"
+    );
 }

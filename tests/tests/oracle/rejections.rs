@@ -35,3 +35,30 @@ fn left_join_using_on_a_scoped_nullable_side_is_refused() {
         );
     }
 }
+
+/// In the fixture, `customers.email` is unique across tenants. An upsert that can conflict on
+/// it would, on another tenant's row, silently do nothing and tell the caller that the email
+/// exists in another tenant; the oracle cases of each dialect run the accepted forms.
+#[test]
+fn upserts_whose_arbiter_may_be_another_tenants_are_refused() {
+    let values =
+        "INSERT INTO customers (id, name, email) VALUES (50, 'intruder', 'c2_1@example.test')";
+    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+        for tail in [
+            "ON CONFLICT (email) DO UPDATE SET name = excluded.name",
+            "ON CONFLICT (email) DO NOTHING",
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            "ON CONFLICT DO NOTHING",
+        ] {
+            refuses(dialect, &format!("{values} {tail}"));
+        }
+    }
+    refuses(
+        Dialect::Postgres,
+        &format!("{values} ON CONFLICT ON CONSTRAINT customers_email_key DO UPDATE SET name = excluded.name"),
+    );
+    refuses(
+        Dialect::MySql,
+        &format!("{values} ON DUPLICATE KEY UPDATE name = VALUES(name)"),
+    );
+}
