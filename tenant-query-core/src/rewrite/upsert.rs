@@ -7,8 +7,8 @@
 //! the tenant's slice of the database, so such upserts are refused: an `ON CONFLICT (cols)`
 //! target without the tenant column, and the forms whose arbiter may be any unique key
 //! (`ON CONFLICT ON CONSTRAINT`, target-less `ON CONFLICT DO NOTHING`, `ON DUPLICATE KEY
-//! UPDATE`) unless the manifest declares the table's unique keys and each holds the tenant
-//! column.
+//! UPDATE`, `INSERT IGNORE`, `INSERT OR IGNORE`) unless the manifest declares the table's
+//! unique keys and each holds the tenant column.
 //!
 //! As a second line of defence, PostgreSQL and SQLite (`ON CONFLICT … DO UPDATE`) get the
 //! tenant predicate in the update's WHERE; MySQL (`ON DUPLICATE KEY UPDATE`) has no WHERE, so
@@ -17,8 +17,8 @@
 use sqlparser::ast::{
     Assignment, AssignmentTarget, ConflictTarget, DoUpdate, Expr, Function, FunctionArg,
     FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, Insert, ObjectName,
-    OnConflict, OnConflictAction, OnInsert, Query, SetExpr, Spanned, TableAlias, TableFactor,
-    TableWithJoins,
+    OnConflict, OnConflictAction, OnInsert, Query, SetExpr, Spanned, SqliteOnConflict, TableAlias,
+    TableFactor, TableWithJoins,
 };
 
 use super::{and_into, Binding, Rewriter};
@@ -41,10 +41,8 @@ impl<'m> Rewriter<'m> {
             exposed: qualifier.iter().map(|i| self.normalize(i)).collect(),
             table,
         };
-        if let Some(on) = &insert.on {
-            self.reject_cross_tenant_arbiter(on, table, tenant_column)
-                .map_err(|e| e.at(source_span(on.span())).at(source_span(span)))?;
-        }
+        self.reject_cross_tenant_arbiter(insert, table, tenant_column)
+            .map_err(|e| e.at(source_span(span)))?;
         match &mut insert.on {
             None => Ok(()),
             Some(OnInsert::OnConflict(conflict)) => {
@@ -72,14 +70,40 @@ impl<'m> Rewriter<'m> {
         }
     }
 
-    /// Refuses an upsert whose arbiter may be a unique key without the tenant column.
+    /// Refuses an upsert (or an INSERT that ignores conflicts) whose arbiter may be a unique
+    /// key without the tenant column.
     fn reject_cross_tenant_arbiter(
+        &self,
+        insert: &Insert,
+        table: &TableConfig,
+        tenant_column: &str,
+    ) -> Result<(), Diagnostic> {
+        let on_form = match &insert.on {
+            Some(on) => {
+                let at = source_span(on.span());
+                let form = self.any_key_arbiter(on, table, tenant_column);
+                form.map_err(|e| e.at(at))?.map(|f| (f, at))
+            }
+            None => None,
+        };
+        let Some((form, at)) = ignore_form(insert).map(|f| (f, None)).or(on_form) else {
+            return Ok(());
+        };
+        if table.unique_keys_are_tenant_local() {
+            return Ok(());
+        }
+        Err(unknown_arbiter(form, table, tenant_column).at(at))
+    }
+
+    /// The form of an ON clause whose arbiter may be any unique key; an `ON CONFLICT (cols)`
+    /// target must hold the tenant column.
+    fn any_key_arbiter(
         &self,
         on: &OnInsert,
         table: &TableConfig,
         tenant_column: &str,
-    ) -> Result<(), Diagnostic> {
-        let form = match on {
+    ) -> Result<Option<&'static str>, Diagnostic> {
+        Ok(Some(match on {
             OnInsert::OnConflict(OnConflict {
                 conflict_target: Some(ConflictTarget::Columns { columns, .. }),
                 ..
@@ -88,7 +112,7 @@ impl<'m> Rewriter<'m> {
                     .iter()
                     .any(|c| self.manifest.same_column(c, tenant_column))
                 {
-                    return Ok(());
+                    return Ok(None);
                 }
                 return Err(target_without_tenant_column(table, tenant_column, columns));
             }
@@ -101,12 +125,8 @@ impl<'m> Rewriter<'m> {
                 ..
             }) => "`ON CONFLICT` without a conflict target",
             OnInsert::DuplicateKeyUpdate(_) => DUPLICATE_KEY,
-            _ => return Ok(()),
-        };
-        if table.unique_keys_are_tenant_local() {
-            return Ok(());
-        }
-        Err(unknown_arbiter(form, table, tenant_column))
+            _ => return Ok(None),
+        }))
     }
 
     /// After INSERT … SELECT, MySQL resolves names in the UPDATE clause against the SELECT's
@@ -159,13 +179,35 @@ fn target_without_tenant_column(table: &TableConfig, tc: &str, columns: &[Ident]
 }
 
 const DUPLICATE_KEY: &str = "`ON DUPLICATE KEY UPDATE`";
+const IGNORE: &str = "`INSERT IGNORE`";
+const OR_IGNORE: &str = "`INSERT OR IGNORE`";
+
+/// MySQL's `INSERT IGNORE` and SQLite's `INSERT OR IGNORE` skip a row that conflicts on any
+/// unique key, like a target-less `ON CONFLICT DO NOTHING`.
+fn ignore_form(insert: &Insert) -> Option<&'static str> {
+    if insert.ignore {
+        Some(IGNORE)
+    } else if insert.or == Some(SqliteOnConflict::Ignore) {
+        Some(OR_IGNORE)
+    } else {
+        None
+    }
+}
 
 /// An upsert whose arbiter may be any unique key of the table.
 fn unknown_arbiter(form: &str, table: &TableConfig, tc: &str) -> Diagnostic {
     let name = &table.name;
     let target = match form {
-        DUPLICATE_KEY => String::new(),
+        DUPLICATE_KEY | IGNORE => String::new(),
+        OR_IGNORE => format!(", or write `ON CONFLICT ({tc}, …) DO NOTHING` instead"),
         _ => format!(", or name a conflict target that includes `{tc}`"),
+    };
+    let note = match form {
+        IGNORE => {
+            "; note that IGNORE also turns other errors (invalid values, foreign-key \
+                   failures) into warnings"
+        }
+        _ => "",
     };
     let cross: Vec<String> = (table.unique.iter().flatten())
         .filter(|k| !k.contains(&tc.to_owned()))
@@ -187,7 +229,7 @@ fn unknown_arbiter(form: &str, table: &TableConfig, tc: &str) -> Diagnostic {
     .help(format!(
         "make every unique key of `{name}` tenant-local (`UNIQUE ({tc}, …)`) and declare them, \
          primary key included, as `unique = [[\"{tc}\", …], …]` in the manifest{target}; \
-         or use `unscoped_query!` with a reason"
+         or use `unscoped_query!` with a reason{note}"
     ))
 }
 
