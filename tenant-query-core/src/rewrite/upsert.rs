@@ -28,7 +28,8 @@ use crate::parse::source_span;
 
 impl<'m> Rewriter<'m> {
     /// Scopes the ON clause of an INSERT into scoped `table`, which the statement refers to
-    /// as `qualifier`.
+    /// as `qualifier`, after refusing an arbiter (of the ON clause or of `IGNORE`) that may be
+    /// another tenant's key.
     pub(super) fn scope_upsert(
         &mut self,
         insert: &mut Insert,
