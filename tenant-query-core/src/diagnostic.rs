@@ -245,7 +245,6 @@ impl Diagnostic {
         self
     }
 
-    #[allow(dead_code)] // used as more checks explain their errors
     pub(crate) fn secondary(mut self, span: Option<Span>, message: impl Into<String>) -> Self {
         if let Some(span) = span {
             self.secondary.push(Label {
@@ -430,10 +429,14 @@ pub(crate) struct Errors {
     found: Vec<Diagnostic>,
 }
 
-#[allow(dead_code)] // the manifest checks and the rewriter collect through it
 impl Errors {
     pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
         self.found.push(diagnostic);
+    }
+
+    /// How many errors were kept.
+    pub(crate) fn len(&self) -> usize {
+        self.found.len()
     }
 
     /// Keeps the error of `result`, if any, and returns its value.
@@ -441,13 +444,24 @@ impl Errors {
         result.map_err(|e| self.push(e)).ok()
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.found.is_empty()
-    }
-
     /// `Ok` when nothing was found, else every error in one.
     pub(crate) fn finish(self) -> Result<(), Diagnostic> {
         Diagnostic::from_all(self.found).map_or(Ok(()), Err)
+    }
+
+    /// Keeps `diagnostic` unless the very same one is kept already (a place that two passes
+    /// check is reported once).
+    pub(crate) fn push_once(&mut self, diagnostic: Diagnostic) {
+        if !self.found.contains(&diagnostic) {
+            self.found.push(diagnostic);
+        }
+    }
+
+    /// Every error kept, in text order (errors without a position first).
+    pub(crate) fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.found
+            .sort_by_key(|e| e.span.map(|s| (s.start.line, s.start.column)));
+        self.found
     }
 }
 
@@ -493,23 +507,6 @@ fn byte_of_location(text: &str, at: Location) -> usize {
         offset += line.len();
     }
     text.len()
-}
-
-impl Errors {
-    /// Keeps `diagnostic` unless the very same one is kept already (a place that two passes
-    /// check is reported once).
-    pub(crate) fn push_once(&mut self, diagnostic: Diagnostic) {
-        if !self.found.contains(&diagnostic) {
-            self.found.push(diagnostic);
-        }
-    }
-
-    /// Every error kept, in text order (errors without a position first).
-    pub(crate) fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.found
-            .sort_by_key(|e| e.span.map(|s| (s.start.line, s.start.column)));
-        self.found
-    }
 }
 
 #[cfg(test)]

@@ -13,20 +13,20 @@ use super::error::ManifestError;
 use super::raw::{Field, Lenient, Outline, OutlineValue, RawManifest, RawTable, UniqueKey};
 use super::raw::{TABLE_KEYS, TOP_KEYS};
 use super::{Manifest, Scope, TableConfig, TenantIdType};
-use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Errors, Span};
 use crate::dialect::{self, Dialect};
 
 /// Collects the problems of one manifest text.
 pub(super) struct Ctxt<'a> {
     text: &'a str,
-    problems: Vec<Diagnostic>,
+    problems: Errors,
 }
 
 impl<'a> Ctxt<'a> {
     pub(super) fn new(text: &'a str) -> Ctxt<'a> {
         Ctxt {
             text,
-            problems: Vec::new(),
+            problems: Errors::default(),
         }
     }
 
@@ -48,11 +48,10 @@ impl<'a> Ctxt<'a> {
 
     /// `value` when no check reported a problem; otherwise every problem, in text order.
     pub(super) fn finish<T>(self, origin: &str, value: Option<T>) -> Result<T, ManifestError> {
-        let mut problems = self.problems;
+        let problems = self.problems.into_sorted();
         if let (Some(value), true) = (value, problems.is_empty()) {
             return Ok(value);
         }
-        problems.sort_by_key(|p| p.location());
         // A check that rejects a value reports why; should one fail to, the manifest is
         // still refused.
         let diagnostic = Diagnostic::from_all(problems).unwrap_or_else(|| {
