@@ -8,7 +8,7 @@ use tenant_query_core::{BindSlot, Dialect, Rewritten, TenantIdType};
 
 use crate::ast::{Input, Kind, OutputKind, ParseAs, Scope};
 use crate::manifest;
-use crate::valid::validate;
+use crate::valid::{errors_at, validate};
 
 /// Expands one macro call; every failure becomes `compile_error!`, never a panic.
 pub fn expand(kind: Kind, tokens: TokenStream) -> TokenStream {
@@ -35,14 +35,9 @@ pub fn expand(kind: Kind, tokens: TokenStream) -> TokenStream {
 fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
     let input = ParseAs(kind).parse(tokens)?;
     let loaded = manifest::load().map_err(|messages| {
-        messages
-            .into_iter()
-            .map(|message| syn::Error::new(Span::call_site(), message))
-            .reduce(|mut all, e| {
-                all.combine(e);
-                all
-            })
-            .unwrap_or_else(|| syn::Error::new(Span::call_site(), "invalid manifest"))
+        errors_at(Span::call_site(), messages, || {
+            "invalid manifest".to_owned()
+        })
     })?;
     let plan = validate(kind, &loaded.manifest, &input)?;
 

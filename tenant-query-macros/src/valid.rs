@@ -94,14 +94,25 @@ fn check_arity(kind: Kind, input: &Input, plan: &BindPlan) -> syn::Result<()> {
 
 /// One compile error per problem of an engine diagnostic, all on the SQL literal.
 fn compile_errors(diag: &Diagnostic, sql: &str, literal: proc_macro2::Span) -> syn::Error {
-    diag.problems()
-        .iter()
-        .map(|d| syn::Error::new(literal, render(d, sql)))
+    let messages = diag.problems().iter().map(|d| render(d, sql)).collect();
+    errors_at(literal, messages, || render(diag, sql))
+}
+
+/// One compile error per message, all at `span`, reported together; `fallback` is the message
+/// should there be none.
+pub fn errors_at(
+    span: proc_macro2::Span,
+    messages: Vec<String>,
+    fallback: impl FnOnce() -> String,
+) -> syn::Error {
+    messages
+        .into_iter()
+        .map(|message| syn::Error::new(span, message))
         .reduce(|mut all, e| {
             all.combine(e);
             all
         })
-        .unwrap_or_else(|| syn::Error::new(literal, render(diag, sql)))
+        .unwrap_or_else(|| syn::Error::new(span, fallback()))
 }
 
 /// Renders an engine diagnostic with the SQL and the spans underlined.
