@@ -47,15 +47,18 @@ use std::fmt;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, BinaryOperator, Delete, Expr, FromTable, Function, FunctionArg,
-    FunctionArgExpr, FunctionArguments, Ident, Insert, JoinConstraint, JoinOperator, ObjectName,
-    OnConflictAction, OnInsert, Query, Select, SelectItem, SetExpr, Statement, TableFactor,
-    TableObject, TableWithJoins, Update, UpdateTableFromKind, Value, Visit, Visitor,
+    Assignment, AssignmentTarget, BinaryOperator, CastKind, DataType, Delete, Expr, FromTable,
+    Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Insert, JoinConstraint,
+    JoinOperator, ObjectName, OnConflictAction, OnInsert, Query, Select, SelectItem, SetExpr,
+    Statement, TableFactor, TableObject, TableWithJoins, Update, UpdateTableFromKind, Value, Visit,
+    Visitor,
 };
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Span, Token, Tokenizer, Whitespace};
-use tenant_query_core::{BindPlan, BindSlot, Dialect, Manifest, Rewritten, TableConfig};
+use tenant_query_core::{
+    BindPlan, BindSlot, Dialect, Manifest, Rewritten, TableConfig, TenantIdType,
+};
 
 /// How the tenant's bind parameter is written in the statement being checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -524,7 +527,7 @@ impl<'m> Checker<'m> {
     }
 
     fn is_tenant(&self, e: &Expr) -> bool {
-        let Expr::Value(v) = strip(e) else {
+        let Expr::Value(v) = self.uncast_tenant(strip(e)) else {
             return false;
         };
         let Value::Placeholder(p) = &v.value else {
@@ -535,6 +538,20 @@ impl<'m> Checker<'m> {
             TenantParam::Positional(_) => self
                 .tenant_spans
                 .contains(&(v.span.start.line, v.span.start.column)),
+        }
+    }
+
+    /// `e` without a cast to the type of `tenant_id_type`, the one cast that the engine puts
+    /// on a tenant placeholder and that keeps its value.
+    fn uncast_tenant<'e>(&self, e: &'e Expr) -> &'e Expr {
+        match e {
+            Expr::Cast {
+                kind: CastKind::Cast | CastKind::DoubleColon,
+                expr,
+                data_type,
+                format: None,
+            } if holds_tenant_type(self.manifest.tenant_id_type(), data_type) => strip(expr),
+            other => other,
         }
     }
 
@@ -1219,7 +1236,7 @@ impl<'m> Checker<'m> {
                     && match s.projection.get(i) {
                         Some(
                             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. },
-                        ) => self.is_tenant(e),
+                        ) => self.is_tenant(e) || self.pinned_by_where(s, e),
                         _ => false,
                     }
             }
@@ -1229,6 +1246,34 @@ impl<'m> Checker<'m> {
             }
             _ => false,
         }
+    }
+
+    /// Whether `e` is a qualified column `q.c` that a top-level conjunct `q.c = <tenant>` of
+    /// the SELECT's WHERE pins: every row the SELECT produces has passed it, so `q.c` holds
+    /// the tenant in each (a null-extended `q` fails the conjunct).
+    fn pinned_by_where(&self, select: &Select, e: &Expr) -> bool {
+        let Some(column) = qualified_column(strip(e)) else {
+            return false;
+        };
+        let same = |other: &Expr| {
+            qualified_column(strip(other)).is_some_and(|o| {
+                o.len() == column.len()
+                    && o.iter()
+                        .zip(&column)
+                        .all(|(a, b)| norm(self.dialect, a) == norm(self.dialect, b))
+            })
+        };
+        let Some(selection) = &select.selection else {
+            return false;
+        };
+        conjuncts(selection).into_iter().any(|c| match strip(c) {
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Eq,
+                right,
+            } => (same(left) && self.is_tenant(right)) || (same(right) && self.is_tenant(left)),
+            _ => false,
+        })
     }
 
     /// Whether an upsert assignment is `col = IF(<tenant predicate>, value, col)`.
@@ -1489,4 +1534,18 @@ impl Visitor for Functions {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// Whether `data_type` is the SQL type that holds `tenant_id_type` exactly.
+fn holds_tenant_type(tenant: TenantIdType, data_type: &DataType) -> bool {
+    matches!(
+        (tenant, data_type),
+        (TenantIdType::I64, DataType::BigInt(None))
+            | (
+                TenantIdType::I32,
+                DataType::Integer(None) | DataType::Int(None)
+            )
+            | (TenantIdType::Uuid, DataType::Uuid)
+            | (TenantIdType::String, DataType::Text)
+    )
 }

@@ -106,6 +106,49 @@ fn correct_rewrites_pass() {
 }
 
 #[test]
+fn typed_tenant_placeholders_and_pinned_projections_pass() {
+    // The manifest's tenant is an i64: the engine casts it to BIGINT on PostgreSQL.
+    for sql in [
+        "SELECT * FROM orders o WHERE o.tenant_id = $1::BIGINT",
+        "SELECT * FROM orders o WHERE o.tenant_id = CAST($1 AS BIGINT)",
+        "INSERT INTO orders (id, tenant_id) VALUES (1, $1::BIGINT)",
+        "INSERT INTO orders (id, tenant_id) SELECT $2, CAST($1 AS BIGINT)",
+        // The projected column is pinned to the tenant by WHERE in every row.
+        "INSERT INTO orders (id, tenant_id) SELECT o.id + 1, o.tenant_id FROM orders o WHERE (o.id = 1) AND o.tenant_id = $1::BIGINT",
+        "INSERT INTO countries (id) SELECT id FROM orders WHERE orders.tenant_id = $1",
+    ] {
+        ok(sql);
+    }
+}
+
+#[test]
+fn other_casts_and_unpinned_projections_are_not_the_tenant() {
+    // A cast to another type may change the value (`int2` overflows, text compares as text).
+    bad(
+        "SELECT * FROM orders o WHERE o.tenant_id = $1::SMALLINT",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "INSERT INTO orders (id, tenant_id) VALUES (1, $1::TEXT)",
+        Unstamped,
+        "`orders`",
+    );
+    // Pinned only under OR (rows of other tenants), or only by an ON condition, which the
+    // checker does not follow (the engine projects only a column that WHERE pins).
+    bad(
+        "INSERT INTO orders (id, tenant_id) SELECT o.id, o.tenant_id FROM orders o WHERE o.id = 1 OR o.tenant_id = $1",
+        Unstamped,
+        "`orders`",
+    );
+    bad(
+        "INSERT INTO orders (id, tenant_id) SELECT o.id, c.tenant_id FROM orders o JOIN customers c ON (c.id = o.customer_id) AND c.tenant_id = $1 WHERE o.tenant_id = $1",
+        Unstamped,
+        "`orders`",
+    );
+}
+
+#[test]
 fn predicate_under_or_or_not_restricts_nothing() {
     bad(
         "SELECT * FROM orders o WHERE o.total > 3 OR o.tenant_id = $1",

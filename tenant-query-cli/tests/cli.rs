@@ -108,7 +108,7 @@ fn rewrite_prints_the_scoped_statement() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "SELECT * FROM orders WHERE (id = $1) AND orders.tenant_id = $2\n"
+        "SELECT * FROM orders WHERE (id = $1) AND orders.tenant_id = $2::BIGINT\n"
     );
     assert_eq!(text(&out.stderr), "");
 }

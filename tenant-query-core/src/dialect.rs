@@ -250,6 +250,15 @@ impl Dialect {
         self == Dialect::Sqlite
     }
 
+    /// Whether an untyped parameter takes its type from where it stands, so that one that
+    /// stands alone as a value (a projected tenant) must be cast to stay consistent with the
+    /// type its comparisons give it. PostgreSQL types `$2` of `SELECT …, $2 … WHERE
+    /// varchar_col = $2` as both `text` and `varchar` and refuses to prepare it; MySQL's `?`
+    /// are separate parameters, and SQLite's are untyped.
+    pub(crate) fn types_parameters_by_position(self) -> bool {
+        self == Dialect::Postgres
+    }
+
     /// Whether `DELETE FROM t1, t2 USING <joins>` names its targets after FROM and its
     /// relations in USING (MySQL), rather than adding the USING tables to the target's.
     pub(crate) fn delete_using_holds_the_relations(self) -> bool {

@@ -31,8 +31,8 @@
 //! )?;
 //! assert_eq!(
 //!     out.sql,
-//!     "SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON (c.id = o.customer_id) AND c.tenant_id = $2 \
-//!      WHERE (o.total > $1) AND o.tenant_id = $2"
+//!     "SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON (c.id = o.customer_id) AND c.tenant_id = $2::BIGINT \
+//!      WHERE (o.total > $1) AND o.tenant_id = $2::BIGINT"
 //! );
 //! assert_eq!(out.bind_plan.slots, vec![BindSlot::Arg(0), BindSlot::Tenant]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

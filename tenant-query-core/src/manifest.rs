@@ -72,6 +72,23 @@ impl TenantIdType {
             TenantIdType::String => "string",
         }
     }
+
+    /// Whether the tenant is an integer (`i64` or `i32`).
+    pub(crate) fn is_integer(self) -> bool {
+        matches!(self, TenantIdType::I64 | TenantIdType::I32)
+    }
+
+    /// The SQL type that holds the Rust type exactly (`BIGINT`, `INTEGER`, `UUID`, `TEXT`):
+    /// what sqlx binds a `TenantId` as, and what a lone tenant placeholder is cast to.
+    pub(crate) fn sql_type(self) -> sqlparser::ast::DataType {
+        use sqlparser::ast::DataType;
+        match self {
+            TenantIdType::I64 => DataType::BigInt(None),
+            TenantIdType::I32 => DataType::Integer(None),
+            TenantIdType::Uuid => DataType::Uuid,
+            TenantIdType::String => DataType::Text,
+        }
+    }
 }
 
 /// One `[tables.NAME]` entry.

@@ -1,11 +1,15 @@
 //! INSERT: the target must be a declared table, and a row for a scoped table is stamped with
 //! the tenant. Upserts are in [`super::upsert`].
 
+use std::ops::ControlFlow;
+
 use sqlparser::ast::{
-    Ident, Insert, ObjectName, Query, SelectItem, SetExpr, Spanned, SqliteOnConflict, TableObject,
+    visit_expressions, Expr, GroupByExpr, Ident, Insert, JoinOperator, ObjectName, Query, Select,
+    SelectItem, SetExpr, Spanned, SqliteOnConflict, TableFactor, TableObject, TableWithJoins,
 };
 
-use super::{Binding, Rewriter};
+use super::query::CteRef;
+use super::{Binding, Rewriter, Role};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::manifest::{object_name_parts, TableConfig};
 use crate::parse::source_span;
@@ -92,27 +96,30 @@ impl<'m> Rewriter<'m> {
 
     /// Adds the tenant as the last value of every row an INSERT source produces.
     fn stamp_query(&mut self, query: &mut Query) -> Result<(), Diagnostic> {
-        self.stamp_set_expr(&mut query.body)
+        let has_ctes = query.with.is_some();
+        self.stamp_set_expr(&mut query.body, has_ctes)
     }
 
-    fn stamp_set_expr(&mut self, body: &mut SetExpr) -> Result<(), Diagnostic> {
+    fn stamp_set_expr(&mut self, body: &mut SetExpr, has_ctes: bool) -> Result<(), Diagnostic> {
         match body {
             SetExpr::Values(values) => {
                 for row in &mut values.rows {
-                    row.content.push(self.tenant());
+                    row.content.push(self.tenant_value());
                 }
                 Ok(())
             }
             SetExpr::Select(select) => {
-                select
-                    .projection
-                    .push(SelectItem::UnnamedExpr(self.tenant()));
+                let tenant = match self.pinned_tenant_column(select, has_ctes) {
+                    Some(column) => column,
+                    None => self.tenant_value(),
+                };
+                select.projection.push(SelectItem::UnnamedExpr(tenant));
                 Ok(())
             }
             SetExpr::Query(q) => self.stamp_query(q),
             SetExpr::SetOperation { left, right, .. } => {
-                self.stamp_set_expr(left)?;
-                self.stamp_set_expr(right)
+                self.stamp_set_expr(left, has_ctes)?;
+                self.stamp_set_expr(right, has_ctes)
             }
             other => Err(Diagnostic::unsupported(
                 "the source of this INSERT cannot be stamped with the tenant",
@@ -121,6 +128,69 @@ impl<'m> Rewriter<'m> {
             .help("use VALUES or SELECT")),
         }
     }
+}
+
+impl Rewriter<'_> {
+    /// The tenant column of a scoped table that every row of `select` reads, qualified, when
+    /// projecting it is exact: the table leads the FROM clause and only inner and left joins
+    /// follow, so its tenant predicate lands in WHERE and pins the column to the tenant in
+    /// every row; and nothing aggregates, so the column may be projected. Projecting it rather
+    /// than the placeholder lets Citus run an INSERT … SELECT on one shard in one step (the
+    /// target's distribution column is then a column reference).
+    fn pinned_tenant_column(&self, select: &Select, has_ctes: bool) -> Option<Expr> {
+        if has_ctes || aggregates_or_calls(select) || !only_inner_and_left_joins(&select.from) {
+            return None;
+        }
+        let TableFactor::Table {
+            name,
+            alias,
+            args: None,
+            json_path: None,
+            ..
+        } = &select.from.first()?.relation
+        else {
+            return None;
+        };
+        if self.cte_ref(name, Role::Read) != CteRef::NotCte {
+            return None;
+        }
+        let tenant_column = self.manifest.resolve(name)?.tenant_column.as_deref()?;
+        let mut parts: Vec<Ident> = match alias {
+            Some(alias) if alias.columns.is_empty() => vec![alias.name.clone()],
+            Some(_) => return None,
+            None => object_name_parts(name)?.into_iter().cloned().collect(),
+        };
+        parts.push(self.column_ident(tenant_column));
+        Some(Expr::CompoundIdentifier(parts))
+    }
+}
+
+/// Whether a SELECT groups, filters groups, or calls any function (which may be an
+/// aggregate, making the query one group that a plain column cannot be projected from).
+fn aggregates_or_calls(select: &Select) -> bool {
+    let grouped =
+        !matches!(&select.group_by, GroupByExpr::Expressions(e, m) if e.is_empty() && m.is_empty());
+    let calls = visit_expressions(&select.projection, |e| match e {
+        Expr::Function(_) => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break();
+    grouped || select.having.is_some() || calls
+}
+
+/// Whether every join of the FROM clause is inner or left, so that its first table is never
+/// null-extended (also where SQLite binds a comma like JOIN).
+fn only_inner_and_left_joins(from: &[TableWithJoins]) -> bool {
+    from.iter().flat_map(|item| &item.joins).all(|join| {
+        matches!(
+            join.join_operator,
+            JoinOperator::Join(_)
+                | JoinOperator::Inner(_)
+                | JoinOperator::CrossJoin(_)
+                | JoinOperator::Left(_)
+                | JoinOperator::LeftOuter(_)
+        )
+    })
 }
 
 /// The table an INSERT writes, if it is a plain `INSERT INTO table …`.

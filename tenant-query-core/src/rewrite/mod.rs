@@ -118,7 +118,7 @@ fn sorted_names<'a>(tables: impl Iterator<Item = &'a &'a TableConfig>) -> Vec<St
 ///     "tenant-schema.toml",
 /// )?;
 /// let out = rewrite(&manifest, "UPDATE orders SET total = $1 WHERE id = $2")?;
-/// assert_eq!(out.sql, "UPDATE orders SET total = $1 WHERE (id = $2) AND orders.tenant_id = $3");
+/// assert_eq!(out.sql, "UPDATE orders SET total = $1 WHERE (id = $2) AND orders.tenant_id = $3::BIGINT");
 ///
 /// let err = rewrite(&manifest, "UPDATE orders SET tenant_id = $1").unwrap_err();
 /// assert_eq!(err.kind, DiagnosticKind::TenantColumnWrite);
@@ -299,9 +299,46 @@ impl<'m> Rewriter<'m> {
         self.manifest.dialect()
     }
 
-    /// The tenant's placeholder.
-    pub(crate) fn tenant(&self) -> Expr {
+    /// The tenant's placeholder, untyped.
+    fn tenant(&self) -> Expr {
         Expr::value(Value::Placeholder(self.tenant_marker.clone()))
+    }
+
+    /// The tenant standing alone as a value (a stamped row, a projected column), where
+    /// nothing gives its placeholder a type: cast to the type of `tenant_id_type` on databases
+    /// that type a parameter by where it stands (see
+    /// [`Dialect::types_parameters_by_position`]).
+    pub(crate) fn tenant_value(&self) -> Expr {
+        if self.dialect().types_parameters_by_position() {
+            self.typed_tenant()
+        } else {
+            self.tenant()
+        }
+    }
+
+    /// The tenant compared with a tenant column. PostgreSQL would type the placeholder as the
+    /// column (`int4` for an `i64` tenant), which `query!` then checks the tenant against, so
+    /// an integer tenant is cast to its own type: btree's `integer_ops` compare `int2`, `int4`
+    /// and `int8` across types, so the index on the column is still used. A string or uuid
+    /// tenant is left to the column: a cast to `text` would defeat the index of a `char(n)`
+    /// column, and `String` fits every text-like type the column could have.
+    fn tenant_compared(&self) -> Expr {
+        let ty = self.manifest.tenant_id_type();
+        if self.dialect().types_parameters_by_position() && ty.is_integer() {
+            self.typed_tenant()
+        } else {
+            self.tenant()
+        }
+    }
+
+    /// `<tenant>::TYPE`, the type of `tenant_id_type`.
+    fn typed_tenant(&self) -> Expr {
+        Expr::Cast {
+            kind: sqlparser::ast::CastKind::DoubleColon,
+            expr: Box::new(self.tenant()),
+            data_type: self.manifest.tenant_id_type().sql_type(),
+            format: None,
+        }
     }
 
     /// `qualifier.tenant_column = <tenant>`.
@@ -311,7 +348,7 @@ impl<'m> Rewriter<'m> {
         Expr::BinaryOp {
             left: Box::new(Expr::CompoundIdentifier(parts)),
             op: BinaryOperator::Eq,
-            right: Box::new(self.tenant()),
+            right: Box::new(self.tenant_compared()),
         }
     }
 

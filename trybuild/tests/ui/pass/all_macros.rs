@@ -40,7 +40,7 @@ fn main() {
     let _ = unscoped_query_scalar!(i64, reason = "metrics", "SELECT COUNT(*) FROM orders");
 
     const SQL: &str = tenant_query_sql!("SELECT id FROM orders WHERE id = $1");
-    assert_eq!(SQL, "SELECT id FROM orders WHERE (id = $1) AND orders.tenant_id = $2");
+    assert_eq!(SQL, "SELECT id FROM orders WHERE (id = $1) AND orders.tenant_id = $2::BIGINT");
 
     // `name` was only borrowed.
     assert_eq!(name, "Ada");
