@@ -194,7 +194,7 @@ fn unique_key_fix(dialect: Dialect, table: &str, key: &[String]) -> String {
     };
     let quoted: Vec<String> = key.iter().map(|c| format!("\"{c}\"")).collect();
     format!(
-        "{add} or, if the table has no such key, remove [{}] from `unique` of `{}`",
+        "{add} or, if the key is not meant to be unique, remove [{}] from `unique` of `{}`",
         quoted.join(", "),
         section(table)
     )
