@@ -96,7 +96,10 @@ fn init_then_check(root: &Path, url: &str, init_args: &[&str]) {
     let [keys] = unique.as_slice() else {
         panic!("one `unique` list expected:\n{toml}");
     };
-    assert!(keys.starts_with("unique = [[\"tenant_id\", \"id\"], "), "{keys}");
+    assert!(
+        keys.starts_with("unique = [[\"tenant_id\", \"id\"], "),
+        "{keys}"
+    );
     for key in ["[\"tenant_id\", \"slug\"]", "[\"ref\", \"tenant_id\"]"] {
         assert!(keys.contains(key), "{key} is missing: {keys}");
     }

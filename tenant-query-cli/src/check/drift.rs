@@ -352,7 +352,8 @@ fn key_findings(
     relation: &Relation,
     tenant_column: &str,
 ) -> Vec<Finding> {
-    let primary = (!relation.primary_key.is_empty()).then_some((None, &relation.primary_key, false));
+    let primary =
+        (!relation.primary_key.is_empty()).then_some((None, &relation.primary_key, false));
     let unique = relation
         .unique_keys
         .iter()

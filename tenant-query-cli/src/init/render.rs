@@ -194,7 +194,9 @@ fn unique_keys(
     tenant_column: &str,
 ) -> Result<Vec<Vec<String>>, String> {
     let has_tenant = |key: &[String]| key.iter().any(|c| same_column(dialect, c, tenant_column));
-    if let Some(key) = (relation.unique_keys.iter()).find(|k| k.expression && !has_tenant(&k.columns)) {
+    if let Some(key) =
+        (relation.unique_keys.iter()).find(|k| k.expression && !has_tenant(&k.columns))
+    {
         return Err(format!(
             "the unique index `{}` has expression parts and no `{tenant_column}`: the manifest \
              cannot list it, so `unique` is left out and the engine refuses the upserts that \
