@@ -173,7 +173,7 @@ fn init_manifest_compiles_a_crate_that_uses_the_macros() {
     }
     assert_eq!(
         text.matches("error: ").count(),
-        3,
-        "two errors and the summary:\n{text}"
+        4,
+        "three errors and the summary:\n{text}"
     );
 }
