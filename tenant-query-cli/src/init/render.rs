@@ -85,6 +85,11 @@ pub fn render(schema: &Schema, columns: &TenantColumns) -> Rendered {
             overridden,
             found.map(|c| c.nullable),
         );
+        // Only scoped tables get `unique`: the engine reads it for upserts into scoped tables
+        // (statements on global tables pass through unchanged), so on a global table it would
+        // decide nothing and only give `check` more to compare. A view has no keys of its own,
+        // but an insert through it can conflict on its base table's: no list, so the engine
+        // assumes nothing.
         let mut unique = None;
         if let Some(column) = found.filter(|_| !relation.view) {
             match unique_keys(dialect, relation, &column.name) {
@@ -194,8 +199,10 @@ fn unique_keys(
     tenant_column: &str,
 ) -> Result<Vec<Vec<String>>, String> {
     let has_tenant = |key: &[String]| key.iter().any(|c| same_column(dialect, c, tenant_column));
-    if let Some(key) =
-        (relation.unique_keys.iter()).find(|k| k.expression && !has_tenant(&k.columns))
+    let unlistable = relation.unique_keys.iter();
+    if let Some(key) = unlistable
+        .filter(|k| k.expression)
+        .find(|k| !has_tenant(&k.columns))
     {
         return Err(format!(
             "the unique index `{}` has expression parts and no `{tenant_column}`: the manifest \
@@ -205,7 +212,9 @@ fn unique_keys(
         ));
     }
     let primary = Some(relation.primary_key.clone()).filter(|k| !k.is_empty());
-    let listed = (relation.unique_keys.iter())
+    let listed = relation
+        .unique_keys
+        .iter()
         .filter(|k| !k.expression)
         .map(|k| k.columns.clone());
     let mut keys: Vec<Vec<String>> = Vec::new();
