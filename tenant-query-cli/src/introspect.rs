@@ -388,8 +388,9 @@ JOIN pg_roles r ON r.rolname = current_user \
 WHERE c.relrowsecurity AND c.relkind IN ('r', 'p') \
 ORDER BY 1, 2";
 
-/// The primary key and every unique index (constraint or not) of PostgreSQL's tables; an
-/// expression part (attribute number 0) reads as an empty column name.
+/// The primary key and every unique index (constraint or not) of PostgreSQL's tables, without
+/// the `INCLUDE` columns of a covering index; an expression part (attribute number 0) reads
+/// as an empty column name.
 const PG_KEYS_SQL: &str = "\
 SELECT n.nspname::text, t.relname::text, i.relname::text, \
        CASE WHEN ix.indisprimary THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, \
@@ -400,7 +401,7 @@ JOIN pg_class t ON t.oid = ix.indrelid \
 JOIN pg_namespace n ON n.oid = t.relnamespace \
 CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord) \
 LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum AND k.attnum <> 0 \
-WHERE ix.indisunique \
+WHERE ix.indisunique AND k.ord <= ix.indnkeyatts \
 ORDER BY 1, 2, 3, k.ord";
 
 /// Every column of `rows` as a string, for the rows of the wanted schemas.

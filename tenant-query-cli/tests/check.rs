@@ -84,8 +84,8 @@ fn check_defects(root: &Path, dialect: &str, prefix: &str, url: &str, args: &[&s
 }
 
 /// `init` then `check` on the same database: the manifest declares the three unique keys of
-/// `orders` (none of the global `countries`), and there is nothing to report.
-fn init_then_check(root: &Path, url: &str, init_args: &[&str]) {
+/// `orders` and `more` (none of the global `countries`), and there is nothing to report.
+fn init_then_check(root: &Path, url: &str, init_args: &[&str], more: &[&str]) {
     let init = run_in(
         root,
         &[&["init", "--database-url", url][..], init_args].concat(),
@@ -100,10 +100,11 @@ fn init_then_check(root: &Path, url: &str, init_args: &[&str]) {
         keys.starts_with("unique = [[\"tenant_id\", \"id\"], "),
         "{keys}"
     );
-    for key in ["[\"tenant_id\", \"slug\"]", "[\"ref\", \"tenant_id\"]"] {
+    let expected = ["[\"tenant_id\", \"slug\"]", "[\"ref\", \"tenant_id\"]"];
+    for key in expected.iter().chain(more) {
         assert!(keys.contains(key), "{key} is missing: {keys}");
     }
-    assert_eq!(keys.matches('[').count(), 4, "{keys}");
+    assert_eq!(keys.matches('[').count(), 4 + more.len(), "{keys}");
     let out = run_in(root, &["check", "--database-url", url]);
     let shown = transcript(&out, root);
     assert_eq!(out.status.code(), Some(0), "{shown}");
@@ -125,11 +126,23 @@ fn check_on_a_postgres_schema() {
     let shown = check_defects(&root, "postgres", &format!("{schema}."), &url, &[]);
     insta::assert_snapshot!("check_postgres", shown);
 
-    let Some((_admin, clean, _cleanup)) = postgres_schema(&template(CLEAN)) else {
+    // A covering index: its INCLUDE column is no part of the key.
+    let Some((mut admin, clean, _cleanup)) = postgres_schema(&template(CLEAN)) else {
         return;
     };
+    let covering = format!(
+        "CREATE UNIQUE INDEX orders_total ON {clean}.orders (tenant_id, total) INCLUDE (slug)"
+    );
+    runtime()
+        .block_on(admin.execute(AssertSqlSafe(covering)))
+        .unwrap();
     let (_dir, root) = temp_root();
-    init_then_check(&root, &url, &["--schema", &clean]);
+    init_then_check(
+        &root,
+        &url,
+        &["--schema", &clean],
+        &["[\"tenant_id\", \"total\"]"],
+    );
 }
 
 #[test]
@@ -147,7 +160,7 @@ fn check_on_a_mariadb_database() {
         return;
     };
     let (_dir, root) = temp_root();
-    init_then_check(&root, &clean_url, &[]);
+    init_then_check(&root, &clean_url, &[], &[]);
 }
 
 #[test]
@@ -185,7 +198,7 @@ fn check_on_a_sqlite_file_and_allowed_findings() {
     let clean_dir = root.join("clean");
     std::fs::create_dir(&clean_dir).unwrap();
     let clean_url = sqlite_file(&clean_dir, "clean.db", &template(CLEAN));
-    init_then_check(&clean_dir, &clean_url, &[]);
+    init_then_check(&clean_dir, &clean_url, &[], &[]);
 }
 
 #[test]

@@ -199,11 +199,11 @@ fn unique_keys(
     tenant_column: &str,
 ) -> Result<Vec<Vec<String>>, String> {
     let has_tenant = |key: &[String]| key.iter().any(|c| same_column(dialect, c, tenant_column));
-    let unlistable = relation.unique_keys.iter();
-    if let Some(key) = unlistable
-        .filter(|k| k.expression)
-        .find(|k| !has_tenant(&k.columns))
-    {
+    let cross_tenant_expression = relation
+        .unique_keys
+        .iter()
+        .find(|k| k.expression && !has_tenant(&k.columns));
+    if let Some(key) = cross_tenant_expression {
         return Err(format!(
             "the unique index `{}` has expression parts and no `{tenant_column}`: the manifest \
              cannot list it, so `unique` is left out and the engine refuses the upserts that \
