@@ -12,6 +12,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Row};
 use tenant_query_core::Dialect;
 
+use crate::init::render::same_column;
 use crate::report::Failure;
 
 /// How long a connection attempt may take before `init` gives up.
@@ -61,8 +62,11 @@ pub struct ForeignKey {
 pub struct UniqueKey {
     /// Its name in the database.
     pub name: String,
-    /// Its columns, in key order.
+    /// Its columns, in key order, without its expressions.
     pub columns: Vec<String>,
+    /// Whether some of its parts are expressions (`lower(email)`), which `columns` leaves out:
+    /// the key is then not a list of columns that the manifest can declare.
+    pub expression: bool,
 }
 
 /// One column.
@@ -269,19 +273,45 @@ impl Relation {
         key.target_columns.extend(target.map(str::to_owned));
     }
 
-    /// Adds `column` to the primary key, or to the unique key `key`.
+    /// Adds `column` to the primary key, or to the unique key `key`; an empty `column` is an
+    /// expression part of the key.
     fn add_key_column(&mut self, key: &str, primary: bool, column: &str) {
         if primary {
             self.primary_key.push(column.to_owned());
             return;
         }
-        match self.unique_keys.iter_mut().find(|k| k.name == key) {
-            Some(unique) => unique.columns.push(column.to_owned()),
-            None => self.unique_keys.push(UniqueKey {
-                name: key.to_owned(),
-                columns: vec![column.to_owned()],
-            }),
+        let index = match self.unique_keys.iter().position(|k| k.name == key) {
+            Some(index) => index,
+            None => {
+                self.unique_keys.push(UniqueKey {
+                    name: key.to_owned(),
+                    columns: Vec::new(),
+                    expression: false,
+                });
+                self.unique_keys.len() - 1
+            }
+        };
+        let unique = &mut self.unique_keys[index];
+        match column {
+            "" => unique.expression = true,
+            column => unique.columns.push(column.to_owned()),
         }
+    }
+
+    /// Whether the primary key or a unique key has exactly `columns`, in any order (compared
+    /// by the dialect's rules for names). A key with expression parts never matches.
+    pub fn has_unique_key(&self, dialect: Dialect, columns: &[String]) -> bool {
+        let same = |key: &[String]| {
+            key.len() == columns.len()
+                && key
+                    .iter()
+                    .all(|k| columns.iter().any(|c| same_column(dialect, k, c)))
+        };
+        (!self.primary_key.is_empty() && same(&self.primary_key))
+            || self
+                .unique_keys
+                .iter()
+                .any(|k| !k.expression && same(&k.columns))
     }
 }
 
@@ -295,17 +325,16 @@ JOIN information_schema.tables t \
 WHERE t.table_type IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED') \
 ORDER BY 1, 2, c.ordinal_position";
 
-/// MySQL's unique indexes are unique constraints; PostgreSQL's are not: [`PG_KEYS_SQL`].
+/// The primary key and every unique index of MySQL's tables (a unique constraint is an
+/// index); a functional key part (MySQL 8) has no column name and reads as empty.
 const KEYS_SQL: &str = "\
-SELECT CAST(k.table_schema AS CHAR(255)), CAST(k.table_name AS CHAR(255)), \
-       CAST(k.constraint_name AS CHAR(255)), CAST(tc.constraint_type AS CHAR(16)), \
-       CAST(k.column_name AS CHAR(255)) \
-FROM information_schema.table_constraints tc \
-JOIN information_schema.key_column_usage k \
-  ON k.constraint_schema = tc.constraint_schema AND k.constraint_name = tc.constraint_name \
- AND k.table_schema = tc.table_schema AND k.table_name = tc.table_name \
-WHERE tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE') \
-ORDER BY 1, 2, 3, k.ordinal_position";
+SELECT CAST(table_schema AS CHAR(255)), CAST(table_name AS CHAR(255)), \
+       CAST(index_name AS CHAR(255)), \
+       CASE WHEN index_name = 'PRIMARY' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, \
+       CAST(COALESCE(column_name, '') AS CHAR(255)) \
+FROM information_schema.statistics \
+WHERE non_unique = 0 \
+ORDER BY 1, 2, 3, seq_in_index";
 
 const FOREIGN_KEYS_SQL: &str = "\
 SELECT CAST(k.table_schema AS CHAR(255)), CAST(k.table_name AS CHAR(255)), \
@@ -330,10 +359,10 @@ JOIN pg_attribute fa ON fa.attrelid = ft.oid AND fa.attnum = k.fattnum \
 WHERE c.contype = 'f' \
 ORDER BY 1, 2, 3, k.ord";
 
-/// The first column of every index.
+/// The first column of every index (empty for an expression).
 const LEADS_SQL: &str = "\
 SELECT CAST(table_schema AS CHAR(255)), CAST(table_name AS CHAR(255)), \
-       CAST(column_name AS CHAR(255)) \
+       CAST(COALESCE(column_name, '') AS CHAR(255)) \
 FROM information_schema.statistics WHERE seq_in_index = 1 ORDER BY 1, 2, 3";
 
 const PG_LEADS_SQL: &str = "\
@@ -359,17 +388,20 @@ JOIN pg_roles r ON r.rolname = current_user \
 WHERE c.relrowsecurity AND c.relkind IN ('r', 'p') \
 ORDER BY 1, 2";
 
-/// The primary key and every unique index (constraint or not) of PostgreSQL's tables.
+/// The primary key and every unique index (constraint or not) of PostgreSQL's tables, without
+/// the `INCLUDE` columns of a covering index; an expression part (attribute number 0) reads
+/// as an empty column name.
 const PG_KEYS_SQL: &str = "\
 SELECT n.nspname::text, t.relname::text, i.relname::text, \
-       CASE WHEN ix.indisprimary THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, a.attname::text \
+       CASE WHEN ix.indisprimary THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, \
+       COALESCE(a.attname::text, '') \
 FROM pg_index ix \
 JOIN pg_class i ON i.oid = ix.indexrelid \
 JOIN pg_class t ON t.oid = ix.indrelid \
 JOIN pg_namespace n ON n.oid = t.relnamespace \
 CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord) \
-JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
-WHERE ix.indisunique \
+LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum AND k.attnum <> 0 \
+WHERE ix.indisunique AND k.ord <= ix.indnkeyatts \
 ORDER BY 1, 2, 3, k.ord";
 
 /// Every column of `rows` as a string, for the rows of the wanted schemas.
@@ -551,8 +583,9 @@ async fn sqlite_unique_keys(
                 .bind(&index)
                 .fetch_all(&mut *conn)
                 .await?;
-        for column in columns.into_iter().flatten() {
-            relation.add_key_column(&index, false, &column);
+        // An expression (or the rowid) has no name.
+        for column in columns {
+            relation.add_key_column(&index, false, column.as_deref().unwrap_or_default());
         }
     }
     Ok(())

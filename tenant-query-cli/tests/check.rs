@@ -26,10 +26,14 @@ CREATE TABLE {s}countries (code CHAR(2) PRIMARY KEY, name TEXT)";
 /// tenant column, a `columns` list with a missing and without an existing column, a primary
 /// and a unique key without the tenant column, a text tenant column where ids are `i64`, a
 /// foreign key without the tenant columns (`refunds`; `order_lines` has them), tables without
-/// an index that starts with the tenant column (`notes`, `users`); `payments` is not declared. `{s}` stands for the schema prefix of the keys.
+/// an index that starts with the tenant column (`notes`, `users`), a declared unique key that
+/// the database lacks (`order_lines (tenant_id, order_id)`; `orders` declares its primary key
+/// in another order, which matches); `payments` is not declared. `{s}` stands for the schema
+/// prefix of the keys.
 const MANIFEST: &str = "dialect = \"{dialect}\"
 [tables.\"{s}orders\"]
 scope = \"tenant\"
+unique = [[\"id\", \"tenant_id\"]]
 [tables.\"{s}notes\"]
 scope = \"tenant\"
 [tables.\"{s}invoices\"]
@@ -41,6 +45,7 @@ columns = [\"id\", \"tenant_id\", \"name\"]
 scope = \"tenant\"
 [tables.\"{s}order_lines\"]
 scope = \"tenant\"
+unique = [[\"tenant_id\", \"id\"], [\"tenant_id\", \"order_id\"]]
 [tables.\"{s}refunds\"]
 scope = \"tenant\"
 [tables.\"{s}countries\"]
@@ -49,9 +54,11 @@ scope = \"global\"
 scope = \"tenant\"
 ";
 
-/// A schema `init` can describe completely, with tenant-first keys.
+/// A schema `init` can describe completely, with keys that hold the tenant column: a primary
+/// key, a unique constraint, and a unique index whose columns are in another order.
 const CLEAN: &str = "\
-CREATE TABLE {s}orders (id BIGINT NOT NULL, tenant_id BIGINT NOT NULL, total INT, PRIMARY KEY (tenant_id, id));
+CREATE TABLE {s}orders (id BIGINT NOT NULL, tenant_id BIGINT NOT NULL, slug VARCHAR(50) NOT NULL, ref VARCHAR(50), total INT, PRIMARY KEY (tenant_id, id), CONSTRAINT orders_slug UNIQUE (tenant_id, slug));
+CREATE UNIQUE INDEX orders_ref ON {s}orders (ref, tenant_id);
 CREATE TABLE {s}countries (code CHAR(2) PRIMARY KEY, name TEXT)";
 
 fn template(sql: &str) -> Vec<String> {
@@ -76,13 +83,28 @@ fn check_defects(root: &Path, dialect: &str, prefix: &str, url: &str, args: &[&s
     }
 }
 
-/// `init` then `check` on the same database: nothing to report.
-fn init_then_check(root: &Path, url: &str, init_args: &[&str]) {
+/// `init` then `check` on the same database: the manifest declares the three unique keys of
+/// `orders` and `more` (none of the global `countries`), and there is nothing to report.
+fn init_then_check(root: &Path, url: &str, init_args: &[&str], more: &[&str]) {
     let init = run_in(
         root,
         &[&["init", "--database-url", url][..], init_args].concat(),
     );
     assert_eq!(init.status.code(), Some(0), "{}", transcript(&init, root));
+    let toml = std::fs::read_to_string(root.join("tenant-schema.toml")).unwrap();
+    let unique: Vec<&str> = toml.lines().filter(|l| l.starts_with("unique")).collect();
+    let [keys] = unique.as_slice() else {
+        panic!("one `unique` list expected:\n{toml}");
+    };
+    assert!(
+        keys.starts_with("unique = [[\"tenant_id\", \"id\"], "),
+        "{keys}"
+    );
+    let expected = ["[\"tenant_id\", \"slug\"]", "[\"ref\", \"tenant_id\"]"];
+    for key in expected.iter().chain(more) {
+        assert!(keys.contains(key), "{key} is missing: {keys}");
+    }
+    assert_eq!(keys.matches('[').count(), 4 + more.len(), "{keys}");
     let out = run_in(root, &["check", "--database-url", url]);
     let shown = transcript(&out, root);
     assert_eq!(out.status.code(), Some(0), "{shown}");
@@ -104,11 +126,23 @@ fn check_on_a_postgres_schema() {
     let shown = check_defects(&root, "postgres", &format!("{schema}."), &url, &[]);
     insta::assert_snapshot!("check_postgres", shown);
 
-    let Some((_admin, clean, _cleanup)) = postgres_schema(&template(CLEAN)) else {
+    // A covering index: its INCLUDE column is no part of the key.
+    let Some((mut admin, clean, _cleanup)) = postgres_schema(&template(CLEAN)) else {
         return;
     };
+    let covering = format!(
+        "CREATE UNIQUE INDEX orders_total ON {clean}.orders (tenant_id, total) INCLUDE (slug)"
+    );
+    runtime()
+        .block_on(admin.execute(AssertSqlSafe(covering)))
+        .unwrap();
     let (_dir, root) = temp_root();
-    init_then_check(&root, &url, &["--schema", &clean]);
+    init_then_check(
+        &root,
+        &url,
+        &["--schema", &clean],
+        &["[\"tenant_id\", \"total\"]"],
+    );
 }
 
 #[test]
@@ -126,7 +160,7 @@ fn check_on_a_mariadb_database() {
         return;
     };
     let (_dir, root) = temp_root();
-    init_then_check(&root, &clean_url, &[]);
+    init_then_check(&root, &clean_url, &[], &[]);
 }
 
 #[test]
@@ -149,12 +183,12 @@ fn check_on_a_sqlite_file_and_allowed_findings() {
         "{shown}"
     );
     assert!(
-        shown.contains(": 10 findings against [URL] (2 allowed)\n"),
+        shown.contains(": 11 findings against [URL] (2 allowed)\n"),
         "{shown}"
     );
     let all = [
         "TQC0001", "TQC0002", "TQC0004", "TQC0005", "TQC0006", "TQC0003", "TQC0007", "TQC0008",
-        "TQC0009", "TQC0010", "TQC0011",
+        "TQC0009", "TQC0010", "TQC0011", "TQC0012",
     ]
     .map(|code| ["--allow", code])
     .concat();
@@ -164,7 +198,7 @@ fn check_on_a_sqlite_file_and_allowed_findings() {
     let clean_dir = root.join("clean");
     std::fs::create_dir(&clean_dir).unwrap();
     let clean_url = sqlite_file(&clean_dir, "clean.db", &template(CLEAN));
-    init_then_check(&clean_dir, &clean_url, &[]);
+    init_then_check(&clean_dir, &clean_url, &[], &[]);
 }
 
 #[test]
@@ -213,4 +247,46 @@ fn usage_errors_and_an_invalid_manifest() {
         "{}",
         transcript(&unreachable, &root)
     );
+}
+
+/// A unique index over an expression is no list of columns: `init` leaves out the `unique`
+/// list of a table whose expression key lacks the tenant column and says why, and lists the
+/// other keys of a table whose expression key holds it; `check` names the expression.
+#[test]
+fn expression_keys_on_sqlite() {
+    let (_dir, root) = temp_root();
+    let url = sqlite_file(
+        &root,
+        "app.db",
+        &template(
+            "\
+CREATE TABLE people (id INTEGER NOT NULL, tenant_id BIGINT NOT NULL, email TEXT, PRIMARY KEY (tenant_id, id));
+CREATE UNIQUE INDEX people_email ON people (lower(email));
+CREATE TABLE tags (id INTEGER NOT NULL, tenant_id BIGINT NOT NULL, name TEXT, PRIMARY KEY (tenant_id, id));
+CREATE UNIQUE INDEX tags_name ON tags (tenant_id, lower(name))",
+        ),
+    );
+    let init = run_in(&root, &["init", "--database-url", &url]);
+    let shown = transcript(&init, &root);
+    assert_eq!(init.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("warning: people: the unique index `people_email` has expression parts"),
+        "{shown}"
+    );
+    let toml = std::fs::read_to_string(root.join("tenant-schema.toml")).unwrap();
+    let unique: Vec<&str> = toml.lines().filter(|l| l.starts_with("unique")).collect();
+    assert_eq!(unique, ["unique = [[\"tenant_id\", \"id\"]]"], "{toml}");
+    assert!(toml.contains("[tables.tags]\nscope = \"tenant\"\ncolumns = [\"id\", \"tenant_id\", \"name\"]\nunique ="), "{toml}");
+
+    let check = run_in(&root, &["check", "--database-url", &url]);
+    let shown = transcript(&check, &root);
+    assert_eq!(check.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains(
+            "error[TQC0007] key_without_tenant_column: people: the unique key `people_email` \
+             (an expression) of `people` does not include the tenant column `tenant_id`\n"
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains(": 1 finding against "), "{shown}");
 }

@@ -14,14 +14,14 @@ use tenant_query_core::{rewrite, Manifest};
 use tenant_query_tests::support::{mysql_url, postgres_url};
 
 /// Every case: a scoped table, a nullable tenant column, a tenant registry, a table whose
-/// tenant column is its primary key, a table with another tenant column, a global table and a
-/// view. `{s}` stands for the schema prefix.
+/// tenant column is its primary key, a table with another tenant column and a unique key, a
+/// global table and a view. `{s}` stands for the schema prefix.
 const SCHEMA: &str = "\
 CREATE TABLE {s}orders (id BIGINT PRIMARY KEY, tenant_id BIGINT NOT NULL, total INT);
 CREATE TABLE {s}notes (id BIGINT PRIMARY KEY, tenant_id BIGINT, body TEXT);
 CREATE TABLE {s}tenants (id BIGINT PRIMARY KEY, name TEXT);
 CREATE TABLE {s}tenant_settings (tenant_id BIGINT PRIMARY KEY, plan TEXT);
-CREATE TABLE {s}users (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, email TEXT);
+CREATE TABLE {s}users (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, email VARCHAR(100), CONSTRAINT users_email UNIQUE (org_id, email));
 CREATE TABLE {s}countries (code CHAR(2) PRIMARY KEY, name TEXT);
 CREATE VIEW {s}order_totals AS SELECT tenant_id, count(*) AS n FROM {s}orders GROUP BY tenant_id";
 

@@ -37,6 +37,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("TQC0009", "foreign_key_without_tenant_column"),
     ("TQC0010", "no_tenant_index"),
     ("TQC0011", "row_level_security_bypassed"),
+    ("TQC0012", "missing_unique_key"),
 ];
 
 fn finding(index: usize, table: &str, message: String, why: &str, fix: String) -> Finding {
@@ -115,7 +116,6 @@ fn undeclared(
 }
 
 /// The findings of one declared table that exists.
-/// The findings of one declared table that exists.
 fn table_findings(
     dialect: Dialect,
     manifest: &Manifest,
@@ -149,8 +149,55 @@ fn table_findings(
     if let Some(columns) = &table.columns {
         out.extend(column_findings(dialect, table, relation, columns));
     }
+    out.extend(unique_findings(dialect, table, relation));
     out.extend(rls_finding(name, relation));
     out
+}
+
+/// The declared unique keys of a table that no primary key, unique constraint or unique index
+/// of the database has, column for column in any order. A view has no keys of its own: its
+/// declared keys are not checked.
+fn unique_findings(dialect: Dialect, table: &TableConfig, relation: &Relation) -> Vec<Finding> {
+    let name = &table.name;
+    let declared = table.unique.iter().flatten();
+    declared
+        .filter(|key| !relation.view && !relation.has_unique_key(dialect, key))
+        .map(|key| {
+            let columns = key.join(", ");
+            finding(
+                11,
+                name,
+                format!(
+                    "`{name}` declares the unique key ({columns}), which the database lacks: no \
+                     primary key, unique constraint or unique index has exactly these columns"
+                ),
+                "the engine accepts upserts on this key because the manifest declares it: \
+                 without it in the database, `ON CONFLICT` on it fails at run time, an upsert \
+                 inserts a duplicate instead of updating, and a lookup by the key that the \
+                 code assumes unique can return several rows",
+                unique_key_fix(dialect, name, key),
+            )
+        })
+        .collect()
+}
+
+/// The statement that adds a declared unique key, or the manifest edit when the database is
+/// right.
+fn unique_key_fix(dialect: Dialect, table: &str, key: &[String]) -> String {
+    let base = table.rsplit('.').next().unwrap_or(table);
+    let index = format!("{base}_{}_key", key.join("_"));
+    let columns = key.join(", ");
+    let add = match dialect {
+        Dialect::MySql => format!("ALTER TABLE {table} ADD UNIQUE {index} ({columns});"),
+        Dialect::Sqlite => format!("CREATE UNIQUE INDEX {index} ON {table} ({columns});"),
+        _ => format!("ALTER TABLE {table} ADD CONSTRAINT {index} UNIQUE ({columns});"),
+    };
+    let quoted: Vec<String> = key.iter().map(|c| format!("\"{c}\"")).collect();
+    format!(
+        "{add} or, if the key is not meant to be unique, remove [{}] from `unique` of `{}`",
+        quoted.join(", "),
+        section(table)
+    )
 }
 
 /// The column of `relation` that the manifest calls `name`.
@@ -305,27 +352,34 @@ fn key_findings(
     relation: &Relation,
     tenant_column: &str,
 ) -> Vec<Finding> {
-    let primary = (!relation.primary_key.is_empty()).then_some((None, &relation.primary_key));
+    let primary =
+        (!relation.primary_key.is_empty()).then_some((None, &relation.primary_key, false));
     let unique = relation
         .unique_keys
         .iter()
-        .map(|k| (Some(k.name.as_str()), &k.columns));
+        .map(|k| (Some(k.name.as_str()), &k.columns, k.expression));
     primary
         .into_iter()
         .chain(unique)
-        .filter(|(_, columns)| !columns.iter().any(|c| same_column(dialect, c, tenant_column)))
-        .map(|(key, columns)| {
+        .filter(|(_, columns, _)| !columns.iter().any(|c| same_column(dialect, c, tenant_column)))
+        .map(|(key, columns, expression)| {
             let what = key.map_or_else(|| "primary key".to_owned(), |k| format!("unique key `{k}`"));
+            // An expression part is named in the message and left to the reader in the fix.
+            let (mut shown, mut fixed) = (columns.clone(), columns.clone());
+            if expression {
+                shown.push("an expression".to_owned());
+                fixed.push("…".to_owned());
+            }
             finding(
                 6,
                 name,
                 format!(
                     "the {what} ({}) of `{name}` does not include the tenant column `{tenant_column}`",
-                    columns.join(", ")
+                    shown.join(", ")
                 ),
                 "the key is unique across tenants: an upsert on it (ON CONFLICT, ON DUPLICATE KEY) \
                  can hit another tenant's row, and a tenant can learn that a value is taken",
-                key_fix(dialect, name, key, tenant_column, columns),
+                key_fix(dialect, name, key, tenant_column, &fixed),
             )
         })
         .collect()

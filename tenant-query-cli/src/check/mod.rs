@@ -3,8 +3,9 @@
 //! It reports drift (declared tables and columns that do not exist, tables with the tenant
 //! column that are global or undeclared, `columns` lists that miss columns), schema leaks
 //! (nullable tenant columns, keys and foreign keys without the tenant column, a tenant column
-//! of the wrong type), missing tenant indexes, and row-level security that the connecting role
-//! bypasses. Each finding has a stable code (see [`drift::KINDS`]).
+//! of the wrong type), declared unique keys that the database lacks, missing tenant indexes,
+//! and row-level security that the connecting role bypasses. Each finding has a stable code
+//! (see [`drift::KINDS`]).
 
 mod drift;
 

@@ -1,8 +1,9 @@
 //! `tenant-query init`: a `tenant-schema.toml` from a live database.
 //!
 //! Every table and view is declared, tenant-scoped when it has the tenant column and global
-//! otherwise, with its columns and a comment saying why; what needs a human decision is marked
-//! `# REVIEW:` in the file and printed as a warning.
+//! otherwise, with its columns and a comment saying why, and each scoped table with its unique
+//! keys (`unique`, primary key included); what needs a human decision is marked `# REVIEW:` in
+//! the file and printed as a warning.
 
 pub(crate) mod render;
 

@@ -78,23 +78,33 @@ pub fn render(schema: &Schema, columns: &TenantColumns) -> Rendered {
             .columns
             .iter()
             .find(|c| same_column(dialect, &c.name, tenant_column));
-        let decision = decide(
+        let mut decision = decide(
             &key,
             relation,
             tenant_column,
             overridden,
             found.map(|c| c.nullable),
         );
+        // Only scoped tables get `unique`: the engine reads it for upserts into scoped tables
+        // (statements on global tables pass through unchanged), so on a global table it would
+        // decide nothing and only give `check` more to compare. A view has no keys of its own,
+        // but an insert through it can conflict on its base table's: no list, so the engine
+        // assumes nothing.
+        let mut unique = None;
+        if let Some(column) = found.filter(|_| !relation.view) {
+            match unique_keys(dialect, relation, &column.name) {
+                Ok(keys) => unique = Some(keys),
+                Err(note) => decision.review.push(note),
+            }
+        }
         if let Some(column) = found {
             tenant_types.push(column.data_type.clone());
         }
-        write_table(
-            &mut body,
-            &decision,
-            relation,
-            found.map(|c| c.name.as_str()),
-            &columns.default,
-        );
+        let entry = Entry {
+            tenant_column: found.map(|c| c.name.as_str()),
+            unique: unique.as_deref(),
+        };
+        write_table(&mut body, &decision, relation, &entry, &columns.default);
         decisions.push(decision);
     }
     let mut toml = header(schema, columns, &tenant_types);
@@ -177,12 +187,66 @@ fn decide(
     }
 }
 
+/// The `unique` list of a scoped table: its primary key and unique keys, each once, in the
+/// catalogue's order (`[]` when it has none, which tells the engine that no upsert can
+/// conflict). A key with expression parts (`lower(email)`) cannot be listed: when it holds the
+/// tenant column it is tenant-local and leaving it out changes nothing the engine decides;
+/// when it does not, the list would wrongly say every key is tenant-local, so there is no list
+/// (the engine then assumes nothing) and the error is the review note.
+fn unique_keys(
+    dialect: Dialect,
+    relation: &Relation,
+    tenant_column: &str,
+) -> Result<Vec<Vec<String>>, String> {
+    let has_tenant = |key: &[String]| key.iter().any(|c| same_column(dialect, c, tenant_column));
+    let cross_tenant_expression = relation
+        .unique_keys
+        .iter()
+        .find(|k| k.expression && !has_tenant(&k.columns));
+    if let Some(key) = cross_tenant_expression {
+        return Err(format!(
+            "the unique index `{}` has expression parts and no `{tenant_column}`: the manifest \
+             cannot list it, so `unique` is left out and the engine refuses the upserts that \
+             could conflict on it; make the key tenant-local",
+            key.name
+        ));
+    }
+    let primary = Some(relation.primary_key.clone()).filter(|k| !k.is_empty());
+    let listed = relation
+        .unique_keys
+        .iter()
+        .filter(|k| !k.expression)
+        .map(|k| k.columns.clone());
+    let mut keys: Vec<Vec<String>> = Vec::new();
+    for key in primary.into_iter().chain(listed) {
+        let mut sorted = key.clone();
+        sorted.sort();
+        let seen = keys.iter().any(|k| {
+            let mut other = k.clone();
+            other.sort();
+            other == sorted
+        });
+        if !seen {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
+}
+
+/// What one `[tables.…]` entry holds besides its scope and columns.
+struct Entry<'a> {
+    /// The tenant column as the table names it, when scoped.
+    tenant_column: Option<&'a str>,
+    /// The unique keys, when they are written.
+    unique: Option<&'a [Vec<String>]>,
+}
+
 /// The comments and keys of one `[tables.…]` entry.
 fn write_table(
     out: &mut String,
     decision: &Decision,
     relation: &Relation,
-    tenant_column: Option<&str>,
+    entry: &Entry<'_>,
     default_column: &str,
 ) {
     let _ = writeln!(out, "\n# {}: {}.", decision.scope, decision.why);
@@ -191,11 +255,21 @@ fn write_table(
     }
     let _ = writeln!(out, "[tables.{}]", quote_key(&decision.table));
     let _ = writeln!(out, "scope = \"{}\"", decision.scope);
-    if let Some(column) = tenant_column.filter(|c| *c != default_column) {
+    if let Some(column) = entry.tenant_column.filter(|c| *c != default_column) {
         let _ = writeln!(out, "tenant_column = {}", quote(column));
     }
     let names: Vec<String> = relation.columns.iter().map(|c| quote(&c.name)).collect();
     let _ = writeln!(out, "columns = [{}]", names.join(", "));
+    if let Some(keys) = entry.unique {
+        let keys: Vec<String> = keys
+            .iter()
+            .map(|key| {
+                let names: Vec<String> = key.iter().map(|c| quote(c)).collect();
+                format!("[{}]", names.join(", "))
+            })
+            .collect();
+        let _ = writeln!(out, "unique = [{}]", keys.join(", "));
+    }
 }
 
 /// The file's opening comment and settings.
