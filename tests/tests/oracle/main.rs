@@ -4,3 +4,4 @@
 mod dialects;
 mod regressions;
 mod rejections;
+mod typed_placeholders;
