@@ -259,6 +259,12 @@ impl Dialect {
         self == Dialect::Postgres
     }
 
+    /// Whether `UPDATE a, b SET …` updates a comma-separated list of tables (MySQL), which
+    /// sqlparser does not parse: the engine reads the commas as the cross joins they are.
+    pub(crate) fn updates_comma_separated_tables(self) -> bool {
+        self == Dialect::MySql
+    }
+
     /// Whether `DELETE FROM t1, t2 USING <joins>` names its targets after FROM and its
     /// relations in USING (MySQL), rather than adding the USING tables to the target's.
     pub(crate) fn delete_using_holds_the_relations(self) -> bool {

@@ -39,6 +39,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod comma_update;
 mod declared;
 mod diagnostic;
 mod dialect;

@@ -23,9 +23,12 @@ pub(crate) struct Parsed {
 
 /// Parses `sql` as exactly one statement, tokenizing it once.
 pub(crate) fn single_statement(dialect: Dialect, sql: &str) -> Result<Parsed, Diagnostic> {
-    let tokens = tokenize(dialect, sql).map_err(|e| syntax_error(dialect, sql, e))?;
+    let mut tokens = tokenize(dialect, sql).map_err(|e| syntax_error(dialect, sql, e))?;
     if dialect.has_executable_comments() {
         reject_executable_comments(sql, &tokens)?;
+    }
+    if dialect.updates_comma_separated_tables() {
+        tokens = crate::comma_update::commas_as_cross_joins(tokens);
     }
     let first_token = tokens
         .iter()
