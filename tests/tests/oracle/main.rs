@@ -5,3 +5,4 @@ mod dialects;
 mod regressions;
 mod rejections;
 mod typed_placeholders;
+mod typed_placeholders_positional;
