@@ -462,6 +462,9 @@ struct Entry<'a> {
     open: bool,
     /// Conditions in restricting positions collected so far.
     conditions: Vec<Vec<&'a Expr>>,
+    /// Whether the statement may write it (a table of an UPDATE or DELETE list): the shared
+    /// rows of a `tenant_or_global` table must then be filtered out too.
+    written_to: bool,
 }
 
 /// A table visible in a FROM clause (scoped or global), for assignment checks.
@@ -584,6 +587,37 @@ impl<'m> Checker<'m> {
         }
         let q: Vec<String> = qualifier.iter().map(|i| norm(self.dialect, i)).collect();
         q == entry.exposed || (q.len() == 1 && entry.bare.as_deref() == Some(q[0].as_str()))
+    }
+
+    /// Whether `e` is `(q.tenant_col = <tenant> OR q.tenant_col IS NULL)` for a
+    /// `tenant_or_global` table that the statement only reads: its rows and the shared ones.
+    fn is_shared_predicate_for(&self, e: &Expr, entry: &Entry<'_>) -> bool {
+        if entry.written_to || !entry.table.shares_null_tenant_rows() {
+            return false;
+        }
+        let Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Or,
+            right,
+        } = strip(e)
+        else {
+            return false;
+        };
+        let Expr::IsNull(null) = strip(right) else {
+            return false;
+        };
+        let same_column = match (strip(left), qualified_column(strip(null))) {
+            (
+                Expr::BinaryOp {
+                    left: l, right: r, ..
+                },
+                Some(c),
+            ) => [l, r]
+                .iter()
+                .any(|side| qualified_column(strip(side)).as_ref() == Some(&c)),
+            _ => false,
+        };
+        same_column && self.is_predicate_for(left, entry)
     }
 
     fn is_cte(&self, name: &ObjectName) -> bool {
@@ -725,10 +759,11 @@ impl<'m> Checker<'m> {
     /// Records a violation for every entry that no condition restricts.
     fn judge(&mut self, entries: Vec<Entry<'_>>) {
         for entry in entries {
-            let ok = entry
-                .conditions
-                .iter()
-                .any(|conds| conds.iter().any(|c| self.is_predicate_for(c, &entry)));
+            let ok = entry.conditions.iter().any(|conds| {
+                conds.iter().any(|c| {
+                    self.is_predicate_for(c, &entry) || self.is_shared_predicate_for(c, &entry)
+                })
+            });
             if ok {
                 self.report.restricted_references += 1;
             } else {
@@ -916,6 +951,7 @@ impl<'m> Checker<'m> {
                     written: factor.to_string(),
                     open: true,
                     conditions: Vec::new(),
+                    written_to: false,
                 }]
             }
             // Their queries are checked by `subqueries` on the enclosing statement.
@@ -941,6 +977,7 @@ impl<'m> Checker<'m> {
         // references like a FROM clause.
         let single = update.table.joins.is_empty();
         let mut entries = self.table_with_joins(&update.table, single, &mut bindings);
+        mark_written(&mut entries);
         let targets = bindings.len();
         if let Some(UpdateTableFromKind::BeforeSet(items) | UpdateTableFromKind::AfterSet(items)) =
             &update.from
@@ -982,10 +1019,17 @@ impl<'m> Checker<'m> {
             }
             Vec::new()
         } else {
-            self.scan_from_list(items, single, &mut bindings)
+            let mut targets = self.scan_from_list(items, single, &mut bindings);
+            mark_written(&mut targets);
+            targets
         };
         if let Some(using) = &delete.using {
-            entries.extend(self.scan_from_list(using, false, &mut bindings));
+            let mut read = self.scan_from_list(using, false, &mut bindings);
+            if names_only {
+                // MySQL's targets are relations of USING.
+                mark_written(&mut read);
+            }
+            entries.extend(read);
         }
         self.close_with_where(&mut entries, delete.selection.as_ref());
         self.judge(entries);
@@ -1157,6 +1201,7 @@ impl<'m> Checker<'m> {
             written: name.to_string(),
             open: true,
             conditions: Vec::new(),
+            written_to: false,
         }
     }
 
@@ -1548,4 +1593,11 @@ fn holds_tenant_type(tenant: TenantIdType, data_type: &DataType) -> bool {
             | (TenantIdType::Uuid, DataType::Uuid)
             | (TenantIdType::String, DataType::Text)
     )
+}
+
+/// Marks the entries of an UPDATE or DELETE table list as possibly written.
+fn mark_written(entries: &mut [Entry<'_>]) {
+    for e in entries {
+        e.written_to = true;
+    }
 }

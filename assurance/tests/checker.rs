@@ -122,6 +122,42 @@ fn typed_tenant_placeholders_and_pinned_projections_pass() {
 }
 
 #[test]
+fn shared_rows_are_read_but_never_written() {
+    // `settings` is tenant_or_global: reads may see the shared rows (NULL tenant).
+    for sql in [
+        "SELECT * FROM settings s WHERE (s.tenant_id = $1::BIGINT OR s.tenant_id IS NULL)",
+        "SELECT o.id FROM orders o LEFT JOIN settings s ON (s.name = 'x') AND (s.tenant_id = $1 OR s.tenant_id IS NULL) WHERE o.tenant_id = $1",
+        "UPDATE settings SET value = 'x' WHERE settings.tenant_id = $1",
+        "UPDATE orders SET note = s.value FROM settings s WHERE orders.tenant_id = $1 AND (s.tenant_id = $1 OR s.tenant_id IS NULL)",
+        "DELETE FROM settings WHERE (value IN (SELECT value FROM settings d WHERE (d.tenant_id = $1 OR d.tenant_id IS NULL))) AND settings.tenant_id = $1",
+    ] {
+        ok(sql);
+    }
+    // The written table must not match the shared rows.
+    bad(
+        "UPDATE settings SET value = 'x' WHERE (settings.tenant_id = $1 OR settings.tenant_id IS NULL)",
+        Unrestricted,
+        "`settings`",
+    );
+    bad(
+        "DELETE FROM settings WHERE (settings.tenant_id = $1 OR settings.tenant_id IS NULL)",
+        Unrestricted,
+        "`settings`",
+    );
+    // A table that is tenant-only has no shared rows; the IS NULL must test the tenant column.
+    bad(
+        "SELECT * FROM orders o WHERE (o.tenant_id = $1 OR o.tenant_id IS NULL)",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT * FROM settings s WHERE (s.tenant_id = $1 OR s.value IS NULL)",
+        Unrestricted,
+        "`settings`",
+    );
+}
+
+#[test]
 fn other_casts_and_unpinned_projections_are_not_the_tenant() {
     // A cast to another type may change the value (`int2` overflows, text compares as text).
     bad(

@@ -38,6 +38,10 @@ pub enum Scope {
     Tenant,
     /// Shared reference data; never filtered.
     Global,
+    /// Rows that belong to one tenant, and shared rows (the tenant column is NULL) that every
+    /// tenant sees: global defaults that a tenant may override with rows of its own. Reads see
+    /// the tenant's rows and the shared ones; writes touch only the tenant's rows.
+    TenantOrGlobal,
 }
 
 /// The Rust type inside `TenantId`, chosen by the manifest's `tenant_id_type`.
@@ -111,9 +115,27 @@ pub struct TableConfig {
 }
 
 impl TableConfig {
-    /// Whether this table is filtered to the tenant.
+    /// Whether this table is filtered to the tenant (`tenant` or `tenant_or_global`).
     pub fn is_scoped(&self) -> bool {
-        self.scope == Scope::Tenant
+        matches!(self.scope, Scope::Tenant | Scope::TenantOrGlobal)
+    }
+
+    /// Whether rows with a NULL tenant column are shared by every tenant
+    /// (`scope = "tenant_or_global"`).
+    ///
+    /// ```
+    /// use tenant_query_core::Manifest;
+    ///
+    /// let manifest = Manifest::from_toml_str(
+    ///     "dialect = \"postgres\"\n[tables.settings]\nscope = \"tenant_or_global\"\n",
+    ///     "tenant-schema.toml",
+    /// )?;
+    /// let settings = manifest.table("settings").unwrap();
+    /// assert!(settings.is_scoped() && settings.shares_null_tenant_rows());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shares_null_tenant_rows(&self) -> bool {
+        self.scope == Scope::TenantOrGlobal
     }
 
     /// Whether the manifest declares this scoped table's unique keys and every one of them

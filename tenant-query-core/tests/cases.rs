@@ -93,6 +93,7 @@ case_files!(
     update_and_delete,
     inserts_are_stamped,
     upserts_only_update_the_tenants_row,
+    tenant_or_global_tables,
     mysql_positional_placeholders_and_bind_plan,
     mysql_multi_table_dml_and_duplicate_key_update,
     sqlite_numbered_placeholders,

@@ -225,8 +225,8 @@ fn table_config(
     let columns = columns(cx, &key, raw.columns.as_ref());
     let tenant_column = match (scope?, own_tenant_column) {
         (Scope::Global, _) => None,
-        (Scope::Tenant, Some(own)) => Some(own?),
-        (Scope::Tenant, None) => Some(default_tenant_column?.to_owned()),
+        (Scope::Tenant | Scope::TenantOrGlobal, Some(own)) => Some(own?),
+        (Scope::Tenant | Scope::TenantOrGlobal, None) => Some(default_tenant_column?.to_owned()),
     };
     if let (Some(tc), Some(Some(cols)), Some(field)) = (&tenant_column, &columns, &raw.columns) {
         columns_include_tenant_column(cx, &key, field.span(), tc, cols);
@@ -261,15 +261,16 @@ fn scope(
     field: Option<&Field<String>>,
 ) -> Option<Scope> {
     let key = format!("{key}.scope");
-    let help = "expected \"tenant\" or \"global\"";
+    let help = "expected \"tenant\", \"global\" or \"tenant_or_global\"";
     let Some(field) = field else {
-        let help = "every table says `scope = \"tenant\"` or `scope = \"global\"`";
+        let help = "every table says `scope = \"tenant\"`, `scope = \"global\"` or `scope = \"tenant_or_global\"`";
         cx.error(&key, Some(name.span()), "missing".into(), help);
         return None;
     };
     match string(cx, &key, field, help)? {
         "tenant" => Some(Scope::Tenant),
         "global" => Some(Scope::Global),
+        "tenant_or_global" => Some(Scope::TenantOrGlobal),
         other => {
             let message = format!("unknown scope {}", toml_string(other));
             cx.error(&key, Some(field.span()), message, help);

@@ -154,7 +154,11 @@ impl Rewriter<'_> {
         if self.cte_ref(name, Role::Read) != CteRef::NotCte {
             return None;
         }
-        let tenant_column = self.manifest.resolve(name)?.tenant_column.as_deref()?;
+        let table = self.manifest.resolve(name)?;
+        if table.shares_null_tenant_rows() {
+            return None;
+        }
+        let tenant_column = table.tenant_column.as_deref()?;
         let mut parts: Vec<Ident> = match alias {
             Some(alias) if alias.columns.is_empty() => vec![alias.name.clone()],
             Some(_) => return None,

@@ -156,6 +156,9 @@ impl<'m> Rewriter<'m> {
             table,
         });
         Ok(match &table.tenant_column {
+            Some(column) if role == Role::Read && table.shares_null_tenant_rows() => {
+                vec![self.shared_predicate(&qualifier, column)]
+            }
             Some(column) => vec![self.predicate(&qualifier, column)],
             None => Vec::new(),
         })

@@ -352,6 +352,19 @@ impl<'m> Rewriter<'m> {
         }
     }
 
+    /// `(qualifier.tenant_column = <tenant> OR qualifier.tenant_column IS NULL)`: the tenant's
+    /// rows and the shared ones of a `tenant_or_global` table, where it is read.
+    pub(crate) fn shared_predicate(&self, qualifier: &[Ident], tenant_column: &str) -> Expr {
+        let mut parts: Vec<Ident> = qualifier.to_vec();
+        parts.push(self.column_ident(tenant_column));
+        let shared = Expr::IsNull(Box::new(Expr::CompoundIdentifier(parts)));
+        Expr::Nested(Box::new(Expr::BinaryOp {
+            left: Box::new(self.predicate(qualifier, tenant_column)),
+            op: BinaryOperator::Or,
+            right: Box::new(shared),
+        }))
+    }
+
     /// A column identifier, quoted when the dialect would not read it back unquoted.
     pub(crate) fn column_ident(&self, name: &str) -> Ident {
         let plain = name

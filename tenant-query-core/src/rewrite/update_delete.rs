@@ -5,6 +5,7 @@ use sqlparser::ast::{
     Delete, Expr, FromTable, Ident, Spanned, SqliteOnConflict, TableFactor, TableWithJoins, Update,
     UpdateTableFromKind,
 };
+use sqlparser::tokenizer::Span;
 
 use super::{and_into, Binding, Rewriter, Role};
 use crate::diagnostic::Diagnostic;
@@ -16,6 +17,7 @@ impl<'m> Rewriter<'m> {
         let mut bindings = Vec::new();
         let mut predicates =
             self.table_with_joins(&mut update.table, &mut bindings, Role::DmlTarget)?;
+        reject_shared_rows_in_target_list(&bindings, update.table.span())?;
         if update.or == Some(SqliteOnConflict::Replace)
             && bindings.iter().any(|b| b.table.is_scoped())
         {
@@ -72,6 +74,8 @@ impl<'m> Rewriter<'m> {
             // MySQL's `DELETE FROM t1, t2 USING <joins>`: the names after FROM are the
             // targets, tables or aliases of the USING clause, which holds the relations.
             let (predicates, bindings) = self.scope_from_items(using, Role::Read)?;
+            let span = Span::union_iter(using.iter().map(|u| u.span()));
+            reject_shared_rows_in_target_list(&bindings, span)?;
             for item in items.iter() {
                 self.mysql_delete_target(item, &bindings)?;
             }
@@ -79,6 +83,8 @@ impl<'m> Rewriter<'m> {
             return Ok(predicates);
         }
         let (mut predicates, mut bindings) = self.scope_from_items(items, Role::DmlTarget)?;
+        let span = Span::union_iter(items.iter().map(|i| i.span()));
+        reject_shared_rows_in_target_list(&bindings, span)?;
         if let Some(items) = using {
             let (more, more_bindings) = self.scope_from_items(items, Role::Read)?;
             predicates.extend(more);
@@ -130,4 +136,28 @@ impl<'m> Rewriter<'m> {
         self.seen.relations += 1;
         Ok(())
     }
+}
+
+/// A `tenant_or_global` table in a multi-table UPDATE or DELETE list (MySQL's joined forms):
+/// as a target it may touch only the tenant's rows, as a table it only reads it must show the
+/// shared rows too, and the list does not say which it is.
+fn reject_shared_rows_in_target_list(
+    bindings: &[Binding<'_>],
+    span: Span,
+) -> Result<(), Diagnostic> {
+    if bindings.len() < 2 {
+        return Ok(());
+    }
+    let Some(shared) = bindings.iter().find(|b| b.table.shares_null_tenant_rows()) else {
+        return Ok(());
+    };
+    Err(Diagnostic::unsupported(format!(
+        "`{}` (tenant_or_global) is in the table list of a multi-table UPDATE or DELETE: written, it may touch only the tenant's rows; read, it shows the shared rows too; the list does not say which",
+        shared.table.name
+    ))
+    .at(source_span(span))
+    .help(format!(
+        "read `{}` in a subquery, or update or delete it in a statement of its own",
+        shared.table.name
+    )))
 }
