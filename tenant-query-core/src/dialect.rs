@@ -244,6 +244,12 @@ impl Dialect {
         self == Dialect::Sqlite
     }
 
+    /// Whether the database has `FULL [OUTER] JOIN`. MySQL and MariaDB have none: they read
+    /// `a FULL JOIN b` as `a AS full JOIN b`, an inner join.
+    pub(crate) fn supports_full_join(self) -> bool {
+        self != Dialect::MySql
+    }
+
     /// Whether a quoted name that is no column may be read as a string: SQLite reads a
     /// double-quoted name that matches no column as a string literal.
     pub(crate) fn quoted_name_may_be_string(self) -> bool {

@@ -4,6 +4,8 @@
 //! One module per concern:
 //! - [`query`]: queries, set operations, selects and CTE name resolution;
 //! - [`joins`]: FROM items, joins and where each table's predicate must go;
+//! - [`derived`]: scoped tables filtered inside a derived table, where no ON or WHERE placement
+//!   is exact (outer joins with USING, NATURAL or no condition, FULL JOIN);
 //! - [`insert`]: INSERT, stamped with the tenant;
 //! - [`upsert`]: the update half of upserts, per dialect (ON CONFLICT, ON DUPLICATE KEY UPDATE);
 //! - [`update_delete`]: UPDATE and DELETE targets;
@@ -13,6 +15,7 @@
 
 mod assignments;
 mod complete;
+mod derived;
 mod insert;
 mod joins;
 mod nested;
@@ -265,6 +268,8 @@ pub(crate) struct Rewriter<'m> {
     pub(crate) seen: Seen,
     /// Every declared table the walk resolved, in the order it met them.
     pub(crate) tables: Vec<&'m TableConfig>,
+    /// How many scoped tables the walk has filtered inside a derived table so far.
+    pub(crate) filtered_inside: usize,
     /// The independent errors found so far.
     errors: Errors,
 }
@@ -278,6 +283,7 @@ impl<'m> Rewriter<'m> {
             select_depth: 0,
             seen: Seen::default(),
             tables: Vec::new(),
+            filtered_inside: 0,
             errors: Errors::default(),
         }
     }

@@ -1,0 +1,149 @@
+//! A scoped table filtered inside a derived table, where no ON or WHERE placement is exact:
+//! on the nullable side of an outer join without ON (`LEFT JOIN t USING (id)`, `NATURAL`, no
+//! condition) and on either side of a FULL JOIN.
+//!
+//! `t AS a` becomes `(SELECT * FROM t AS a WHERE a.tenant_id = $1) AS a`; an unaliased `t`
+//! becomes `(SELECT * FROM t WHERE t.tenant_id = $1) AS t`. The derived table has the table's
+//! columns in the table's order under the same name, so `SELECT *`, the merged columns of
+//! `USING` and `NATURAL` and every `a.col` read the same. Hints, partitions and samples stay on
+//! the table inside.
+
+use sqlparser::ast::{Expr, Ident, Query, SetExpr, Spanned, TableAlias, TableFactor, TableWithJoins};
+use sqlparser::parser::Parser;
+
+use super::joins::Nullable;
+use super::{and_into, Rewriter, Role};
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::manifest::object_name_parts;
+use crate::parse::source_span;
+
+impl Rewriter<'_> {
+    /// Replaces the scoped table `factor` by a derived table that applies `predicates` to it.
+    pub(crate) fn filter_inside(
+        &mut self,
+        factor: &mut TableFactor,
+        predicates: Vec<Expr>,
+        nullable: Nullable,
+        role: Role,
+    ) -> Result<(), Diagnostic> {
+        if nullable.kind == super::joins::Kind::Full && !self.dialect().supports_full_join() {
+            return Err(Diagnostic::unsupported(format!(
+                "{} has no FULL JOIN: it reads `a FULL JOIN b` as `a AS full JOIN b`, an inner join",
+                self.dialect().display_name()
+            ))
+            .at(source_span(nullable.span))
+            .help("write the FULL JOIN as a LEFT JOIN UNION ALL the unmatched rows of a RIGHT JOIN"));
+        }
+        if role == Role::DmlTarget {
+            return Err(needs_derived_table(
+                "and the tables an UPDATE or DELETE joins cannot be derived tables",
+                factor,
+                nullable,
+            ));
+        }
+        let alias = self.derived_alias(factor, nullable)?;
+        *factor = self.derived_table(factor.clone(), alias, predicates)?;
+        self.seen.queries += 1;
+        self.seen.table_factors += 1;
+        self.filtered_inside += 1;
+        Ok(())
+    }
+
+    /// `(SELECT * FROM <table> WHERE <predicates>) AS <alias>`.
+    fn derived_table(
+        &self,
+        table: TableFactor,
+        alias: Ident,
+        predicates: Vec<Expr>,
+    ) -> Result<TableFactor, Diagnostic> {
+        let mut subquery = self.select_star()?;
+        let SetExpr::Select(select) = subquery.body.as_mut() else {
+            return Err(internal("`SELECT *` did not parse as a SELECT"));
+        };
+        select.from = vec![TableWithJoins {
+            relation: table,
+            joins: Vec::new(),
+        }];
+        and_into(&mut select.selection, predicates);
+        Ok(TableFactor::Derived {
+            lateral: false,
+            subquery: Box::new(subquery),
+            alias: Some(TableAlias {
+                explicit: true,
+                name: alias,
+                columns: Vec::new(),
+                at: None,
+            }),
+            sample: None,
+        })
+    }
+
+    /// The name the derived table takes: the table's alias, or its name when that is one
+    /// part (a qualified name would no longer qualify its columns).
+    fn derived_alias(&self, factor: &TableFactor, nullable: Nullable) -> Result<Ident, Diagnostic> {
+        let TableFactor::Table { name, alias, .. } = factor else {
+            return Err(needs_derived_table(
+                "and the engine can only filter a table that way",
+                factor,
+                nullable,
+            )
+            .help("filter it in a subquery of your own, or write the join with ON"));
+        };
+        if let Some(alias) = alias {
+            return Ok(alias.name.clone());
+        }
+        match object_name_parts(name).as_deref() {
+            Some([only]) => Ok((*only).clone()),
+            _ => Err(needs_derived_table(
+                &format!("which would no longer answer to the qualified name `{name}`"),
+                factor,
+                nullable,
+            )
+            .help(format!(
+                "give the table an alias (`{name} AS {}`) and qualify its columns with it",
+                bare_name(factor)
+            ))),
+        }
+    }
+
+    /// A bare `SELECT *` query, parsed in the dialect so that every field has its default.
+    fn select_star(&self) -> Result<Query, Diagnostic> {
+        let dialect = self.dialect().parser_dialect();
+        Parser::new(dialect.as_ref())
+            .try_with_sql("SELECT *")
+            .and_then(|mut p| p.parse_query())
+            .map(|q| *q)
+            .map_err(|e| internal(&format!("`SELECT *` did not parse: {e}")))
+    }
+}
+
+fn bare_name(factor: &TableFactor) -> String {
+    match factor {
+        TableFactor::Table { name, .. } => name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map_or_else(|| name.to_string(), ToString::to_string),
+        other => other.to_string(),
+    }
+}
+
+fn needs_derived_table(why: &str, factor: &TableFactor, nullable: Nullable) -> Diagnostic {
+    let nullable_side = format!("the nullable side of this {}", nullable.describe());
+    let error = Diagnostic::unsupported(format!(
+        "tenant-scoped `{factor}` is on the nullable side of a {} and would have to be filtered in a derived table, {why}",
+        nullable.describe()
+    ))
+    .at(source_span(factor.span()));
+    let error = if factor.span() == nullable.span {
+        error.label(nullable_side)
+    } else {
+        error.secondary(source_span(nullable.span), nullable_side)
+    };
+    error.help("write the join condition with ON (`LEFT JOIN t ON t.a = u.a`) so the tenant filter can join it")
+}
+
+fn internal(message: &str) -> Diagnostic {
+    Diagnostic::new(DiagnosticKind::Internal, message.to_owned())
+        .help("this is a bug in tenant-query; the statement was refused rather than passed through")
+}
