@@ -8,10 +8,12 @@
 //! `USING` and `NATURAL` and every `a.col` read the same. Hints, partitions and samples stay on
 //! the table inside.
 
-use sqlparser::ast::{Expr, Ident, Query, SetExpr, Spanned, TableAlias, TableFactor, TableWithJoins};
+use sqlparser::ast::{
+    Expr, Ident, Query, SetExpr, Spanned, TableAlias, TableFactor, TableWithJoins,
+};
 use sqlparser::parser::Parser;
 
-use super::joins::Nullable;
+use super::joins::{no_full_join, Kind, Nullable};
 use super::{and_into, Rewriter, Role};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::manifest::object_name_parts;
@@ -26,13 +28,8 @@ impl Rewriter<'_> {
         nullable: Nullable,
         role: Role,
     ) -> Result<(), Diagnostic> {
-        if nullable.kind == super::joins::Kind::Full && !self.dialect().supports_full_join() {
-            return Err(Diagnostic::unsupported(format!(
-                "{} has no FULL JOIN: it reads `a FULL JOIN b` as `a AS full JOIN b`, an inner join",
-                self.dialect().display_name()
-            ))
-            .at(source_span(nullable.span))
-            .help("write the FULL JOIN as a LEFT JOIN UNION ALL the unmatched rows of a RIGHT JOIN"));
+        if nullable.kind == Kind::Full && !self.dialect().supports_full_join() {
+            return Err(no_full_join(self.dialect().display_name(), nullable.span));
         }
         if role == Role::DmlTarget {
             return Err(needs_derived_table(

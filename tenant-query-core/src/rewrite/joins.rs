@@ -87,7 +87,9 @@ impl<'m> Rewriter<'m> {
             match plan[k] {
                 Destination::Up => up.extend(predicates),
                 Destination::On(j) => held[j].extend(predicates),
-                Destination::Inside(_) => debug_assert!(predicates.is_empty()),
+                Destination::Inside(_) if predicates.is_empty() => {}
+                // `scope_link` applies them; never drop a predicate.
+                Destination::Inside(_) => return Err(left_over_predicate(link.span)),
             }
             if let Some(JoinConstraint::On(on)) = link.constraint.as_deref_mut() {
                 and_on(on, std::mem::take(&mut held[k]));
@@ -116,7 +118,8 @@ impl<'m> Rewriter<'m> {
             alias,
         } = link.factor
         {
-            // Every predicate is applied inside, so an alias hides no filter.
+            // Counted as `table_factor` counts it. Every predicate is applied inside, so an
+            // alias hides no filter.
             self.seen.table_factors += 1;
             let mut inner = Vec::new();
             let up = self.join_chain(
@@ -145,10 +148,9 @@ impl<'m> Rewriter<'m> {
     /// MySQL and MariaDB have no FULL JOIN: they read `a FULL JOIN b` as `a AS full JOIN b`.
     fn reject_missing_full_join(&self, links: &[Link<'_>]) -> Result<(), Diagnostic> {
         match links.iter().find(|l| l.kind == Kind::Full) {
-            Some(full) if !self.dialect().supports_full_join() => Err(no_full_join(
-                self.dialect().display_name(),
-                full.span,
-            )),
+            Some(full) if !self.dialect().supports_full_join() => {
+                Err(no_full_join(self.dialect().display_name(), full.span))
+            }
             _ => Ok(()),
         }
     }
@@ -273,7 +275,6 @@ impl<'m> Rewriter<'m> {
         Ok(pending)
     }
 }
-
 
 /// How a join treats its sides, as far as the tenant predicates go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -467,7 +468,17 @@ fn refused_join(keyword: &str, span: Span) -> Diagnostic {
     .help("use INNER, LEFT, RIGHT or CROSS JOIN")
 }
 
-fn no_full_join(database: &str, span: Span) -> Diagnostic {
+fn left_over_predicate(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        crate::diagnostic::DiagnosticKind::Internal,
+        "a tenant predicate to apply inside a table was left over",
+    )
+    .at(source_span(span))
+    .help("this is a bug in tenant-query; the statement was refused rather than passed through")
+}
+
+/// MySQL and MariaDB have no FULL JOIN.
+pub(crate) fn no_full_join(database: &str, span: Span) -> Diagnostic {
     Diagnostic::unsupported(format!(
         "{database} has no FULL JOIN: it reads `a FULL JOIN b` as `a AS full JOIN b`, an inner join"
     ))

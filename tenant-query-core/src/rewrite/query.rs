@@ -1,8 +1,6 @@
 //! Queries, set operations, selects, and which names are CTEs rather than tables.
 
-use sqlparser::ast::{
-    Ident, ObjectName, Query, Select, SetExpr, Spanned, TableWithJoins,
-};
+use sqlparser::ast::{Ident, ObjectName, Query, Select, SetExpr, Spanned, TableWithJoins};
 
 use super::{and_into, Binding, Rewriter, Role};
 use crate::diagnostic::Diagnostic;

@@ -29,7 +29,11 @@ async fn same_columns(dialect: Dialect, statements: &[&str]) {
     };
     for sql in statements {
         let rewritten = rewrite(&env.manifest, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-        assert!(rewritten.sql.contains("(SELECT * FROM"), "{}", rewritten.sql);
+        assert!(
+            rewritten.sql.contains("(SELECT * FROM"),
+            "{}",
+            rewritten.sql
+        );
         // No user arguments: every slot is the tenant.
         let binds = vec![Val::Int(1); rewritten.bind_plan.slots.len()];
         let expected = env.copy(1).column_names(sql, &[]).await;
