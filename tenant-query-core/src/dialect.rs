@@ -250,6 +250,12 @@ impl Dialect {
         self != Dialect::MySql
     }
 
+    /// Whether `GROUP BY` a base table's primary key lets a query select the table's other
+    /// columns ungrouped, which a derived table over it does not allow (PostgreSQL).
+    pub(crate) fn groups_by_primary_key(self) -> bool {
+        self == Dialect::Postgres
+    }
+
     /// Whether a quoted name that is no column may be read as a string: SQLite reads a
     /// double-quoted name that matches no column as a string literal.
     pub(crate) fn quoted_name_may_be_string(self) -> bool {

@@ -75,9 +75,9 @@
 //! A derived table cannot do all a base table can, and the engine refuses those cases: a table
 //! an UPDATE or DELETE writes through (MySQL's multi-table forms), a schema-qualified table
 //! without an alias (`billing.invoices.id` would no longer resolve), and a query with a locking
-//! clause (`FOR UPDATE`). MySQL and MariaDB have no FULL JOIN. In PostgreSQL, `GROUP BY` a
-//! primary key no longer lets the query select the table's other columns ungrouped: the
-//! database reports it, and listing those columns in `GROUP BY` fixes it.
+//! clause (`FOR UPDATE`), and in PostgreSQL a query that selects the table's columns ungrouped
+//! because `GROUP BY` holds its primary key (a derived table has none). MySQL and MariaDB have
+//! no FULL JOIN.
 #![deny(missing_docs)]
 
 mod declared;

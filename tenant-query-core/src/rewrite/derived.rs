@@ -8,10 +8,15 @@
 //! `USING` and `NATURAL` and every `a.col` read the same. Hints, partitions and samples stay on
 //! the table inside.
 
+use std::ops::ControlFlow;
+
 use sqlparser::ast::{
-    Expr, Ident, Query, SetExpr, Spanned, TableAlias, TableFactor, TableWithJoins,
+    Expr, GroupByExpr, Ident, ObjectName, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, Spanned, TableAlias, TableFactor, TableWithJoins,
+    Visit, Visitor,
 };
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Span;
 
 use super::joins::{no_full_join, Kind, Nullable};
 use super::{and_into, Rewriter, Role};
@@ -39,10 +44,11 @@ impl Rewriter<'_> {
             ));
         }
         let alias = self.derived_alias(factor, nullable)?;
+        let alias_name = alias.clone();
         *factor = self.derived_table(factor.clone(), alias, predicates)?;
         self.seen.queries += 1;
         self.seen.table_factors += 1;
-        self.filtered_inside += 1;
+        self.filtered_inside.push(self.normalize(&alias_name));
         Ok(())
     }
 
@@ -112,6 +118,128 @@ impl Rewriter<'_> {
             .map(|q| *q)
             .map_err(|e| internal(&format!("`SELECT *` did not parse: {e}")))
     }
+}
+
+impl Rewriter<'_> {
+    /// PostgreSQL lets a query select a table's columns ungrouped when `GROUP BY` holds the
+    /// table's primary key. A derived table has no primary key, so once a table is filtered
+    /// inside one (those of `filtered_inside` from `first` on), such a query would fail: it is
+    /// refused with the fix. Only qualified references outside any function call are judged.
+    pub(crate) fn check_grouping_of_derived(
+        &self,
+        select: &Select,
+        first: usize,
+    ) -> Result<(), Diagnostic> {
+        let GroupByExpr::Expressions(grouped, _) = &select.group_by else {
+            return Ok(());
+        };
+        if !self.dialect().groups_by_primary_key() {
+            return Ok(());
+        }
+        for alias in &self.filtered_inside[first..] {
+            if !grouped.iter().any(|g| self.column_of(g, alias).is_some()) {
+                continue;
+            }
+            let mut finder = Ungrouped {
+                rewriter: self,
+                alias,
+                grouped,
+                sheltered: 0,
+                found: None,
+            };
+            let _ = select.projection.visit(&mut finder);
+            let _ = select.having.visit(&mut finder);
+            let star = select.projection.iter().find(|item| {
+                matches!(item, SelectItem::QualifiedWildcard(
+                    SelectItemQualifiedWildcardKind::ObjectName(n),
+                    _,
+                ) if self.is_alias(n, alias))
+            });
+            if let Some(star) = star {
+                return Err(
+                    ungrouped_through_derived(&star.to_string(), star.span(), alias).help(format!(
+                        "list the columns of `{alias}` that the query needs, and add them to GROUP BY"
+                    )),
+                );
+            }
+            if let Some(e) = finder.found {
+                return Err(ungrouped_through_derived(&e.to_string(), e.span(), alias).help(format!(
+                    "add `{e}` to GROUP BY or aggregate it, or write the outer join of `{alias}` with ON so that it stays a base table"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The column of `alias.column`, if `e` is one.
+    fn column_of<'e>(&self, e: &'e Expr, alias: &str) -> Option<&'e Ident> {
+        match e {
+            Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+                [q, column] if self.normalize(q) == alias => Some(column),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn is_alias(&self, name: &ObjectName, alias: &str) -> bool {
+        matches!(object_name_parts(name).as_deref(), Some([q]) if self.normalize(q) == alias)
+    }
+}
+
+/// Finds a column of `alias` that is neither grouped nor inside a function call (possibly an
+/// aggregate) or subquery.
+struct Ungrouped<'a, 'm> {
+    rewriter: &'a Rewriter<'m>,
+    alias: &'a str,
+    grouped: &'a [Expr],
+    /// How many enclosing function calls, grouped expressions and subqueries.
+    sheltered: usize,
+    found: Option<Expr>,
+}
+
+impl Ungrouped<'_, '_> {
+    fn shelters(&self, e: &Expr) -> bool {
+        matches!(e, Expr::Function(_)) || self.grouped.contains(e)
+    }
+}
+
+impl Visitor for Ungrouped<'_, '_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, _query: &Query) -> ControlFlow<()> {
+        self.sheltered += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &Query) -> ControlFlow<()> {
+        self.sheltered -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        if self.shelters(e) {
+            self.sheltered += 1;
+        } else if self.sheltered == 0 && self.rewriter.column_of(e, self.alias).is_some() {
+            self.found = Some(e.clone());
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        if self.shelters(e) {
+            self.sheltered -= 1;
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn ungrouped_through_derived(column: &str, span: Span, alias: &str) -> Diagnostic {
+    Diagnostic::unsupported(format!(
+        "`{column}` is neither grouped nor aggregated: PostgreSQL accepts that only when GROUP BY holds the primary key of a base table, and `{alias}` is filtered in a derived table, which has none"
+    ))
+    .at(source_span(span))
 }
 
 fn bare_name(factor: &TableFactor) -> String {

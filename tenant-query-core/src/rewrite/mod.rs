@@ -268,8 +268,9 @@ pub(crate) struct Rewriter<'m> {
     pub(crate) seen: Seen,
     /// Every declared table the walk resolved, in the order it met them.
     pub(crate) tables: Vec<&'m TableConfig>,
-    /// How many scoped tables the walk has filtered inside a derived table so far.
-    pub(crate) filtered_inside: usize,
+    /// The names (normalised) of the scoped tables the walk has filtered inside a derived
+    /// table so far, in order.
+    pub(crate) filtered_inside: Vec<String>,
     /// The independent errors found so far.
     errors: Errors,
 }
@@ -283,7 +284,7 @@ impl<'m> Rewriter<'m> {
             select_depth: 0,
             seen: Seen::default(),
             tables: Vec::new(),
-            filtered_inside: 0,
+            filtered_inside: Vec::new(),
             errors: Errors::default(),
         }
     }

@@ -40,11 +40,11 @@ impl<'m> Rewriter<'m> {
             visible: names,
             ambiguous: Vec::new(),
         });
-        let filtered_before = self.filtered_inside;
+        let filtered_before = self.filtered_inside.len();
         let result = self.query_rest(q);
         self.ctes.pop();
         result?;
-        if !q.locks.is_empty() && self.filtered_inside > filtered_before {
+        if !q.locks.is_empty() && self.filtered_inside.len() > filtered_before {
             return Err(Diagnostic::unsupported(
                 "a locking clause (FOR UPDATE, FOR SHARE) on a query whose outer joins need a tenant-scoped table filtered in a derived table: the databases do not lock the rows of a derived table alike",
             )
@@ -130,8 +130,10 @@ impl<'m> Rewriter<'m> {
 
         self.select_depth += 1;
         let mut from = std::mem::take(&mut select.from);
+        let filtered_before = self.filtered_inside.len();
         let scoped = self.scope_from_items(&mut from, Role::Read);
         let result = scoped.and_then(|(predicates, bindings)| {
+            self.check_grouping_of_derived(select, filtered_before)?;
             self.nested(select, &bindings)?;
             if self.select_depth == 1 {
                 // No outer query, so a bare name can only be a column of this FROM clause

@@ -71,9 +71,9 @@ impl<'m> Rewriter<'m> {
         if let Some(using) = using.as_mut().filter(|_| using_holds_relations) {
             // MySQL's `DELETE FROM t1, t2 USING <joins>`: the names after FROM are the
             // targets, tables or aliases of the USING clause, which holds the relations.
-            let filtered_before = self.filtered_inside;
+            let filtered_before = self.filtered_inside.len();
             let (predicates, bindings) = self.scope_from_items(using, Role::Read)?;
-            if self.filtered_inside > filtered_before {
+            if self.filtered_inside.len() > filtered_before {
                 return Err(Diagnostic::unsupported(
                     "the USING clause of this DELETE has an outer join that needs a tenant-scoped table filtered in a derived table, and a DELETE target cannot be a derived table",
                 )

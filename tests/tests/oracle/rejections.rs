@@ -37,6 +37,18 @@ fn outer_joins_without_on_in_mysql_update_and_delete_are_refused() {
     }
 }
 
+/// PostgreSQL accepts `o.total` ungrouped here because `GROUP BY` holds the primary key of
+/// `orders`; filtered in a derived table for the FULL JOIN, `o` has no primary key and the
+/// statement would fail. The engine refuses it with the fix instead.
+#[test]
+fn grouping_by_a_primary_key_through_a_derived_table_is_refused_on_postgres() {
+    refuses(
+        Dialect::Postgres,
+        "SELECT o.id, o.total, count(c.id) FROM orders o FULL JOIN customers c \
+         ON c.id = o.customer_id GROUP BY o.tenant_id, o.id",
+    );
+}
+
 /// In the fixture, `customers.email` is unique across tenants. An upsert that can conflict on
 /// it would, on another tenant's row, silently do nothing and tell the caller that the email
 /// exists in another tenant; the oracle cases of each dialect run the accepted forms.
