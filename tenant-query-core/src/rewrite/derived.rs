@@ -163,9 +163,11 @@ impl Rewriter<'_> {
                 );
             }
             if let Some(e) = finder.found {
-                return Err(ungrouped_through_derived(&e.to_string(), e.span(), alias).help(format!(
-                    "add `{e}` to GROUP BY or aggregate it, or write the outer join of `{alias}` with ON so that it stays a base table"
-                )));
+                return Err(
+                    ungrouped_through_derived(&e.to_string(), e.span(), alias).help(format!(
+                        "add `{e}` to GROUP BY, or aggregate it (`max({e})`)"
+                    )),
+                );
             }
         }
         Ok(())
