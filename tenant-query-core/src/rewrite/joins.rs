@@ -29,8 +29,9 @@
 //! `GROUP BY <primary key>` keeps working in PostgreSQL there. A derived table breaks a few
 //! things a base table allows, and the engine refuses those cases: it cannot be the target of
 //! UPDATE or DELETE, a schema-qualified name without an alias cannot keep its qualified column
-//! references (`public.invoices.id`), and a locking clause (`FOR UPDATE`) does not lock the rows
-//! of a derived table the same way in every database.
+//! references (`public.invoices.id`), a locking clause (`FOR UPDATE`) does not lock the rows
+//! of a derived table the same way in every database, and in PostgreSQL a derived table has no
+//! primary key to select its columns ungrouped by (see [`derived`](super::derived)).
 
 use sqlparser::ast::{
     Expr, Ident, Join, JoinConstraint, JoinOperator, ObjectName, Spanned, TableAlias, TableFactor,
