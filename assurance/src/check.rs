@@ -13,6 +13,10 @@
 //! - the ON condition of `L LEFT JOIN R` restricts the tables of `R` (the nullable side) and
 //!   not those of `L`; for `RIGHT JOIN` it is the other way round; a `FULL JOIN`'s ON restricts
 //!   neither side, and nothing above it restricts either side;
+//! - a scoped table inside a derived table is restricted by that query's own clauses, like in
+//!   any subquery, and by nothing outside it: `(SELECT * FROM t AS a WHERE a.tenant_col = $1)
+//!   AS a` is how the engine filters the nullable side of an outer join without ON and both
+//!   sides of a `FULL JOIN`;
 //! - in SQLite a comma in a FROM list is a join operator of the same precedence as `JOIN`, so
 //!   `a, b RIGHT JOIN c` puts `a` on the nullable side too; PostgreSQL and MySQL give the comma
 //!   the lowest precedence.

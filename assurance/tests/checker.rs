@@ -522,6 +522,58 @@ fn sqlite_comma_joins_bind_like_join() {
     ok("SELECT * FROM orders o, customers c RIGHT JOIN countries k ON (k.id = c.country_id) AND c.tenant_id = $1 WHERE o.tenant_id = $1");
 }
 
+/// The engine filters a scoped table on the nullable side of an outer join without ON, and
+/// on either side of a FULL JOIN, in a derived table of its own: the derived table's WHERE
+/// restricts it, as in any subquery, and nothing outside does.
+#[test]
+fn tables_filtered_in_derived_tables() {
+    ok("SELECT * FROM (SELECT * FROM orders o WHERE o.tenant_id = $1) AS o FULL JOIN (SELECT * FROM customers c WHERE c.tenant_id = $1) AS c ON c.id = o.customer_id");
+    ok("SELECT * FROM orders o LEFT JOIN (SELECT * FROM customers c WHERE c.tenant_id = $1) AS c USING(id) WHERE o.tenant_id = $1");
+    ok("SELECT * FROM orders o JOIN customers c ON (c.id = o.customer_id) AND o.tenant_id = $1 AND c.tenant_id = $1 FULL JOIN (SELECT * FROM order_items i WHERE i.tenant_id = $1) AS i ON i.order_id = o.id");
+    ok("SELECT * FROM countries k FULL JOIN ((SELECT * FROM orders o WHERE o.tenant_id = $1) AS o LEFT JOIN (SELECT * FROM customers c WHERE c.tenant_id = $1) AS c USING(id)) ON o.id = k.id");
+    bad(
+        "SELECT * FROM (SELECT * FROM orders o) AS o FULL JOIN (SELECT * FROM customers c WHERE c.tenant_id = $1) AS c ON c.id = o.customer_id",
+        Unrestricted,
+        "`orders`",
+    );
+    // Above the derived table, the predicate restricts nothing inside it.
+    bad(
+        "SELECT * FROM orders o LEFT JOIN (SELECT * FROM customers c) AS c USING(id) WHERE o.tenant_id = $1 AND c.tenant_id = $1",
+        Unrestricted,
+        "`customers`",
+    );
+    bad(
+        "SELECT * FROM (SELECT * FROM orders o) AS o FULL JOIN (SELECT * FROM customers c WHERE c.tenant_id = $1) AS c ON c.id = o.customer_id AND o.tenant_id = $1",
+        Unrestricted,
+        "`orders`",
+    );
+    bad(
+        "SELECT * FROM orders o LEFT JOIN (SELECT * FROM customers c WHERE c.tenant_id = $1 OR c.id = 1) AS c USING(id) WHERE o.tenant_id = $1",
+        Unrestricted,
+        "`customers`",
+    );
+    // The inner join at the top of a FULL JOIN's left side restricts both of its tables; a
+    // LEFT JOIN there does not restrict its preserved side.
+    bad(
+        "SELECT * FROM orders o LEFT JOIN customers c ON (c.id = o.customer_id) AND o.tenant_id = $1 AND c.tenant_id = $1 FULL JOIN (SELECT * FROM order_items i WHERE i.tenant_id = $1) AS i ON i.order_id = o.id",
+        Unrestricted,
+        "`orders`",
+    );
+    let t = numbered(Dialect::Sqlite, 1);
+    ok_in(
+        Dialect::Sqlite,
+        "SELECT * FROM (SELECT * FROM orders o WHERE o.tenant_id = ?1) AS o, (SELECT * FROM customers c WHERE c.tenant_id = ?1) AS c RIGHT JOIN order_items i USING(id) WHERE i.tenant_id = ?1",
+        &t,
+    );
+    bad_in(
+        Dialect::Sqlite,
+        "SELECT * FROM orders o, (SELECT * FROM customers c WHERE c.tenant_id = ?1) AS c RIGHT JOIN order_items i USING(id) WHERE o.tenant_id = ?1 AND i.tenant_id = ?1",
+        &t,
+        Unrestricted,
+        "`orders`",
+    );
+}
+
 #[test]
 fn hidden_reads() {
     bad_in(
@@ -603,6 +655,14 @@ fn engine_outputs_pass_with_their_bind_plans() {
         (Dialect::MySql, "DELETE o FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.name = ?"),
         (Dialect::MySql, "INSERT INTO orders (id, total) VALUES (?, ?) ON DUPLICATE KEY UPDATE total = VALUES(total), note = 'a?b'"),
         (Dialect::Postgres, "SELECT * FROM countries WHERE id = $1"),
+        (Dialect::Postgres, "SELECT i.id, p.id FROM orders i FULL JOIN customers p ON p.id = i.customer_id WHERE i.total > $1"),
+        (Dialect::Postgres, "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id FULL JOIN order_items i USING (id)"),
+        (Dialect::Postgres, "SELECT * FROM order_items i FULL JOIN (orders o LEFT JOIN customers c USING (id)) ON o.id = i.order_id"),
+        (Dialect::Sqlite, "SELECT * FROM orders NATURAL FULL JOIN customers WHERE id > ?"),
+        (Dialect::Sqlite, "SELECT * FROM orders o, customers c RIGHT JOIN order_items i USING (id)"),
+        (Dialect::Sqlite, "SELECT * FROM orders o, customers c RIGHT JOIN countries k ON k.id = c.country_id"),
+        (Dialect::MySql, "SELECT id, c.name FROM orders o LEFT JOIN customers c USING (id) WHERE o.total > ?"),
+        (Dialect::MySql, "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id RIGHT JOIN countries k USING (id)"),
     ] {
         let m = manifest(dialect);
         let out = rewrite(&m, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));

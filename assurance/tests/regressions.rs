@@ -155,12 +155,14 @@ fn f4_postgres_table_to_xml_leaks() {
     );
 }
 
-// ---- F5 (open): SQLite comma joins bind like JOIN ----
+// ---- F5 (fixed): SQLite comma joins bind like JOIN ----
 //
 // SQLite evaluates `a, b RIGHT JOIN c` as `(a CROSS JOIN b) RIGHT JOIN c`, so `a` is on the
-// nullable side; the engine reads the comma with the lowest precedence and puts `a`'s
-// predicate in WHERE, which drops the rows where `a` is null-extended. Not a leak: rows go
-// missing. The same holds for FULL JOIN.
+// nullable side; the engine read the comma with the lowest precedence and put `a`'s
+// predicate in WHERE, which dropped the rows where `a` is null-extended. Not a leak: rows went
+// missing. The same held for FULL JOIN. The engine now reads a SQLite FROM list as one chain
+// of joins: `a`'s predicate goes into the RIGHT JOIN's ON (or `a` is filtered in a derived
+// table when the join has no ON, or is a FULL JOIN).
 
 #[test]
 fn f5_sqlite_comma_then_right_join_structurally() {

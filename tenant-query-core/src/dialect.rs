@@ -244,6 +244,18 @@ impl Dialect {
         self == Dialect::Sqlite
     }
 
+    /// Whether the database has `FULL [OUTER] JOIN`. MySQL and MariaDB have none: they read
+    /// `a FULL JOIN b` as `a AS full JOIN b`, an inner join.
+    pub(crate) fn supports_full_join(self) -> bool {
+        self != Dialect::MySql
+    }
+
+    /// Whether `GROUP BY` a base table's primary key lets a query select the table's other
+    /// columns ungrouped, which a derived table over it does not allow (PostgreSQL).
+    pub(crate) fn groups_by_primary_key(self) -> bool {
+        self == Dialect::Postgres
+    }
+
     /// Whether a quoted name that is no column may be read as a string: SQLite reads a
     /// double-quoted name that matches no column as a string literal.
     pub(crate) fn quoted_name_may_be_string(self) -> bool {

@@ -37,6 +37,47 @@
 //! assert_eq!(out.bind_plan.slots, vec![BindSlot::Arg(0), BindSlot::Tenant]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Outer joins without ON, and FULL JOIN
+//!
+//! A scoped table's predicate goes into WHERE or into a join's ON wherever that is exact, and
+//! the table stays a base table. Where it is not — on the nullable side of an outer join written
+//! with `USING`, `NATURAL` or no condition, and on either side of a `FULL JOIN` — the table is
+//! filtered in a derived table of its own, under its alias (or its name when it has none):
+//! `payments p` becomes `(SELECT * FROM payments p WHERE p.tenant_id = $1) AS p`. The derived
+//! table has the table's columns in the table's order, so `SELECT *`, the merged column of
+//! `USING` and `NATURAL` and every `p.col` read the same, and it is exact whatever the data (a
+//! row whose tenant column is NULL never appears). Tables before a `FULL JOIN` or a `RIGHT
+//! JOIN` without ON that an inner join's ON can filter stay base tables.
+//!
+//! ```
+//! use tenant_query_core::{rewrite, Manifest};
+//!
+//! let manifest = Manifest::from_toml_str(
+//!     "dialect = \"postgres\"\n[tables.invoices]\nscope = \"tenant\"\n[tables.payments]\nscope = \"tenant\"\n",
+//!     "tenant-schema.toml",
+//! )?;
+//! let out = rewrite(&manifest, "SELECT i.id, p.amount FROM invoices i FULL JOIN payments p ON p.invoice_id = i.id")?;
+//! assert_eq!(
+//!     out.sql,
+//!     "SELECT i.id, p.amount FROM (SELECT * FROM invoices i WHERE i.tenant_id = $1::BIGINT) AS i \
+//!      FULL JOIN (SELECT * FROM payments p WHERE p.tenant_id = $1::BIGINT) AS p ON p.invoice_id = i.id"
+//! );
+//! let out = rewrite(&manifest, "SELECT * FROM invoices LEFT JOIN payments USING (id)")?;
+//! assert_eq!(
+//!     out.sql,
+//!     "SELECT * FROM invoices LEFT JOIN (SELECT * FROM payments WHERE payments.tenant_id = $1::BIGINT) AS payments \
+//!      USING(id) WHERE invoices.tenant_id = $1::BIGINT"
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A derived table cannot do all a base table can, and the engine refuses those cases: a table
+//! an UPDATE or DELETE writes through (MySQL's multi-table forms), a schema-qualified table
+//! without an alias (`billing.invoices.id` would no longer resolve), and a query with a locking
+//! clause (`FOR UPDATE`), and in PostgreSQL a query that selects the table's columns ungrouped
+//! because `GROUP BY` holds its primary key (a derived table has none). MySQL and MariaDB have
+//! no FULL JOIN.
 #![deny(missing_docs)]
 
 mod comma_update;

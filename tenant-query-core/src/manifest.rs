@@ -392,7 +392,7 @@ mod tests {
         let e = parse("dialect = \"postgres\"\n[tables.orders]\nscope = \"tenent\"\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "tenant-schema.toml:3:9: `tables.orders.scope`: unknown scope \"tenent\"; expected \"tenant\" or \"global\""
+            "tenant-schema.toml:3:9: `tables.orders.scope`: unknown scope \"tenent\"; expected \"tenant\", \"global\" or \"tenant_or_global\""
         );
         let e = single("dialect = \"oracle\"\n");
         assert_eq!(e.key.as_deref(), Some("dialect"));

@@ -88,6 +88,7 @@ case_files!(
     global_statements_with_comments_are_sent_as_parsed,
     inner_and_cross_joins,
     outer_joins_stay_outer,
+    outer_joins_without_on_and_full_joins,
     subqueries_everywhere,
     ctes_and_set_operations,
     update_and_delete,

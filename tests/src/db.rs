@@ -4,7 +4,7 @@
 use sqlx::mysql::{MySqlConnection, MySqlRow};
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
-use sqlx::{AssertSqlSafe, Connection, Row, TypeInfo, ValueRef};
+use sqlx::{AssertSqlSafe, Column, Connection, Row, TypeInfo, ValueRef};
 use tenant_query_core::{Dialect, Manifest};
 
 use crate::fixture::{manifest_toml, tables, Table, Val, TENANTS};
@@ -73,6 +73,24 @@ impl Conn {
                 .map(lite_row)
                 .collect(),
         }
+    }
+
+    /// Runs a query with `binds` and returns the names of its columns, in order, as its first
+    /// row carries them; `None` when it returns no rows.
+    pub async fn column_names(
+        &mut self,
+        sql: &str,
+        binds: &[Val],
+    ) -> Result<Option<Vec<String>>, sqlx::Error> {
+        fn names<R: Row>(row: Option<R>) -> Option<Vec<String>> {
+            row.map(|r| r.columns().iter().map(|c| c.name().to_owned()).collect())
+        }
+        let sql = AssertSqlSafe(sql.to_owned());
+        Ok(match self {
+            Conn::Pg(c) => names(bind_all!(sqlx::query(sql), binds).fetch_optional(c).await?),
+            Conn::My(c) => names(bind_all!(sqlx::query(sql), binds).fetch_optional(c).await?),
+            Conn::Lite(c) => names(bind_all!(sqlx::query(sql), binds).fetch_optional(c).await?),
+        })
     }
 
     /// Runs a statement with `binds` and returns the number of rows it affected.

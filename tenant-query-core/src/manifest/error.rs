@@ -28,7 +28,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, RenderStyle};
 /// assert_eq!(
 ///     e.to_string(),
 ///     "tenant-schema.toml:4:9: `tables.orders.scope`: unknown scope \"tenent\"; \
-///      expected \"tenant\" or \"global\"\n\
+///      expected \"tenant\", \"global\" or \"tenant_or_global\"\n\
 ///      tenant-schema.toml:7:1: `tables.users.colums`: unknown key; did you mean `columns`? \
 ///      (allowed: `scope`, `tenant_column`, `columns`, `unique`)"
 /// );

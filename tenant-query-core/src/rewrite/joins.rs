@@ -7,16 +7,37 @@
 //!   p(R)` keeps every row of `L`, while `p(R)` in WHERE would drop the rows that found no match,
 //!   turning the outer join into an inner one;
 //! - a predicate on the preserved side of an outer join may move up, but never into θ (that
-//!   would keep the other tenants' rows, null-extended).
+//!   would keep the other tenants' rows, null-extended);
+//! - a predicate on the nullable side of an outer join without a θ to go into (`USING`,
+//!   `NATURAL`, no condition) and on either side of a `FULL JOIN` (where θ filters neither side)
+//!   is applied to the table itself: `payments p` becomes the derived table
+//!   `(SELECT * FROM payments p WHERE p.tenant_id = $1) AS p`, under the table's own alias (or
+//!   its name). It has the table's columns in the table's order, so `SELECT *`, the merged
+//!   columns of `USING` and `NATURAL` and every reference to the alias read the same. It is exact
+//!   whatever the data, a row with a NULL tenant column included; a filter above the join could
+//!   not tell such a row from a null-extended one.
 //!
-//! The chain of joins is walked left to right with the predicates of the left side still
-//! "pending" (free to move up). At the end they go into WHERE. Base tables stay base tables:
-//! nothing is wrapped in a derived table, so `GROUP BY <primary key>` keeps working.
+//! The chain of joins is walked left to right. Before any table is scoped, [`plan`] decides
+//! from the join operators alone where the predicates of each factor go ([`Destination`]): up
+//! (into WHERE, or the ON of an enclosing join), into the ON of one join, or inside the table.
+//! Predicates still going up when an outer join makes the left side nullable go into the ON of
+//! a RIGHT JOIN, or, for a FULL JOIN or a RIGHT JOIN without ON, into the ON of the inner join
+//! at the top of the left side if it has one, and otherwise into the tables. In SQLite a comma
+//! binds like JOIN, so a whole FROM list is one chain.
+//!
+//! Base tables stay base tables wherever an ON or WHERE placement is exact, so
+//! `GROUP BY <primary key>` keeps working in PostgreSQL there. A derived table breaks a few
+//! things a base table allows, and the engine refuses those cases: it cannot be the target of
+//! UPDATE or DELETE, a schema-qualified name without an alias cannot keep its qualified column
+//! references (`public.invoices.id`), a locking clause (`FOR UPDATE`) does not lock the rows
+//! of a derived table the same way in every database, and in PostgreSQL a derived table has no
+//! primary key to select its columns ungrouped by (see [`derived`](super::derived)).
 
 use sqlparser::ast::{
-    Expr, Ident, JoinConstraint, JoinOperator, ObjectName, Spanned, TableAlias, TableFactor,
+    Expr, Ident, Join, JoinConstraint, JoinOperator, ObjectName, Spanned, TableAlias, TableFactor,
     TableWithJoins,
 };
+use sqlparser::tokenizer::Span;
 
 use super::query::CteRef;
 use super::{Binding, Rewriter, Role};
@@ -33,38 +54,106 @@ impl<'m> Rewriter<'m> {
         bindings: &mut Vec<Binding<'m>>,
         role: Role,
     ) -> Result<Vec<Expr>, Diagnostic> {
-        let mut pending = self.table_factor(&mut item.relation, bindings, role)?;
-        for join in &mut item.joins {
-            let right = self.table_factor(&mut join.relation, bindings, role)?;
-            let span = join.relation.span();
-            let (kind, constraint) = match &mut join.join_operator {
-                JoinOperator::Join(c)
-                | JoinOperator::Inner(c)
-                | JoinOperator::CrossJoin(c)
-                | JoinOperator::StraightJoin(c) => (Kind::Inner, c),
-                JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (Kind::Left, c),
-                JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (Kind::Right, c),
-                JoinOperator::FullOuter(c) => (Kind::Full, c),
-                JoinOperator::CrossApply => {
-                    pending.extend(right);
-                    continue;
+        self.join_chain(std::slice::from_mut(item), None, bindings, role)
+    }
+
+    /// Scopes a left-deep chain of joins: one FROM item, or a whole FROM list in a dialect
+    /// whose comma binds like JOIN. Returns the predicates that go up. With `sealed`, the chain
+    /// is on the nullable side of that outer join and nothing may go up: every predicate is
+    /// applied inside the chain.
+    pub(crate) fn join_chain(
+        &mut self,
+        items: &mut [TableWithJoins],
+        sealed: Option<Nullable>,
+        bindings: &mut Vec<Binding<'m>>,
+        role: Role,
+    ) -> Result<Vec<Expr>, Diagnostic> {
+        let scoped_before = self.scoped_table_count();
+        let mut links = links(items);
+        let plan = plan(&links, sealed);
+        let mut up = Vec::new();
+        let mut held: Vec<Vec<Expr>> = vec![Vec::new(); links.len()];
+        for (k, link) in links.iter_mut().enumerate() {
+            let predicates = self.scope_link(link, plan[k], bindings, role)?;
+            match link.kind {
+                Kind::Refused(keyword) => return Err(refused_join(keyword, link.span)),
+                Kind::OuterApply if !predicates.is_empty() => {
+                    return Err(refused_join("OUTER APPLY", link.span))
                 }
-                JoinOperator::OuterApply if right.is_empty() => continue,
-                other => {
-                    return Err(Diagnostic::unsupported(format!(
-                        "this kind of join cannot be scoped to a tenant: {}",
-                        join_keyword(other)
-                    ))
-                    .at(source_span(span))
-                    .help("use INNER, LEFT, RIGHT or CROSS JOIN"))
-                }
-            };
-            if let JoinConstraint::On(on) = constraint {
+                _ => {}
+            }
+            if let Some(JoinConstraint::On(on)) = link.constraint.as_deref_mut() {
                 self.nested(on, bindings)?;
             }
-            place(kind, constraint, &mut pending, right, span)?;
+            match plan[k] {
+                Destination::Up => up.extend(predicates),
+                Destination::On(j) => held[j].extend(predicates),
+                Destination::Inside(_) if predicates.is_empty() => {}
+                // `scope_link` applies them; never drop a predicate.
+                Destination::Inside(_) => return Err(left_over_predicate(link.span)),
+            }
+            if let Some(JoinConstraint::On(on)) = link.constraint.as_deref_mut() {
+                and_on(on, std::mem::take(&mut held[k]));
+            }
         }
-        Ok(pending)
+        if self.scoped_table_count() > scoped_before {
+            self.reject_missing_full_join(&links)?;
+        }
+        Ok(up)
+    }
+
+    /// Scopes the factor of one link. A factor whose predicates go inside it is filtered
+    /// there (a parenthesised join table by table), and then returns none.
+    fn scope_link(
+        &mut self,
+        link: &mut Link<'_>,
+        destination: Destination,
+        bindings: &mut Vec<Binding<'m>>,
+        role: Role,
+    ) -> Result<Vec<Expr>, Diagnostic> {
+        let Destination::Inside(nullable) = destination else {
+            return self.table_factor(link.factor, bindings, role);
+        };
+        if let TableFactor::NestedJoin {
+            table_with_joins,
+            alias,
+        } = link.factor
+        {
+            // Counted as `table_factor` counts it. Every predicate is applied inside, so an
+            // alias hides no filter.
+            self.seen.table_factors += 1;
+            let mut inner = Vec::new();
+            let up = self.join_chain(
+                std::slice::from_mut(table_with_joins.as_mut()),
+                Some(nullable),
+                &mut inner,
+                role,
+            )?;
+            if alias.is_none() {
+                bindings.extend(inner);
+            }
+            return Ok(up);
+        }
+        let predicates = self.table_factor(link.factor, bindings, role)?;
+        if !predicates.is_empty() {
+            self.filter_inside(link.factor, predicates, nullable, role)?;
+        }
+        Ok(Vec::new())
+    }
+
+    /// How many scoped tables the walk has met so far.
+    fn scoped_table_count(&self) -> usize {
+        self.tables.iter().filter(|t| t.is_scoped()).count()
+    }
+
+    /// MySQL and MariaDB have no FULL JOIN: they read `a FULL JOIN b` as `a AS full JOIN b`.
+    fn reject_missing_full_join(&self, links: &[Link<'_>]) -> Result<(), Diagnostic> {
+        match links.iter().find(|l| l.kind == Kind::Full) {
+            Some(full) if !self.dialect().supports_full_join() => {
+                Err(no_full_join(self.dialect().display_name(), full.span))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Scopes one relation. Returns its predicates, which the caller places.
@@ -191,51 +280,175 @@ impl<'m> Rewriter<'m> {
     }
 }
 
-/// Places the predicates of a join's right side (`right`) and of its left side (`pending`):
-/// into the join's ON, or left pending for the level above.
-fn place(
-    kind: Kind,
-    constraint: &mut JoinConstraint,
-    pending: &mut Vec<Expr>,
-    right: Vec<Expr>,
-    span: sqlparser::tokenizer::Span,
-) -> Result<(), Diagnostic> {
-    match (kind, constraint) {
-        // (L JOIN R ON θ) = L JOIN R ON θ AND p(R): the predicate filters R alone.
-        (Kind::Inner, JoinConstraint::On(on)) => and_on(on, right),
-        // No ON to extend: for an inner join WHERE is equivalent.
-        (Kind::Inner, _) => pending.extend(right),
-        // R is the nullable side: its predicate must be in ON.
-        (Kind::Left, JoinConstraint::On(on)) => and_on(on, right),
-        (Kind::Left, _) if right.is_empty() => {}
-        (Kind::Left, _) => return Err(outer_without_on("LEFT", "right", span)),
-        // L is the nullable side: the left side's pending predicates go into ON, and R's
-        // become the pending ones.
-        (Kind::Right, JoinConstraint::On(on)) => {
-            and_on(on, std::mem::take(pending));
-            *pending = right;
-        }
-        (Kind::Right, _) if pending.is_empty() => *pending = right,
-        (Kind::Right, _) => return Err(outer_without_on("RIGHT", "left", span)),
-        (Kind::Full, _) if pending.is_empty() && right.is_empty() => {}
-        (Kind::Full, _) => {
-            return Err(Diagnostic::unsupported(
-                "a FULL JOIN with a tenant-scoped table on either side cannot be filtered exactly in place",
-            )
-            .at(source_span(span))
-            .label("this join makes both sides nullable")
-            .help("filter each side first: FULL JOIN a derived table or CTE, e.g. `FULL JOIN (SELECT … FROM orders) o ON …`; the engine scopes the table inside it"))
-        }
-    }
-    Ok(())
+/// How a join treats its sides, as far as the tenant predicates go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Inner, cross and comma joins, `STRAIGHT_JOIN`, `CROSS APPLY`.
+    Inner,
+    /// The right side is nullable.
+    Left,
+    /// The left side (the whole chain before it) is nullable.
+    Right,
+    /// Both sides are nullable.
+    Full,
+    /// `OUTER APPLY`: refused with a scoped table on its right side.
+    OuterApply,
+    /// A join the engine refuses (semi, anti, ASOF, array joins), with its keyword.
+    Refused(&'static str),
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Inner,
-    Left,
-    Right,
-    Full,
+impl Kind {
+    fn keyword(self) -> &'static str {
+        match self {
+            Kind::Inner => "JOIN",
+            Kind::Left => "LEFT JOIN",
+            Kind::Right => "RIGHT JOIN",
+            Kind::Full => "FULL JOIN",
+            Kind::OuterApply => "OUTER APPLY",
+            Kind::Refused(keyword) => keyword,
+        }
+    }
+}
+
+/// The outer join that makes a factor nullable, for placement and diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Nullable {
+    pub(crate) kind: Kind,
+    /// The factor that the join brings in.
+    pub(crate) span: Span,
+}
+
+impl Nullable {
+    /// How the join is written, as in "LEFT JOIN … USING".
+    pub(crate) fn describe(self) -> String {
+        match self.kind {
+            Kind::Full => "FULL JOIN".to_owned(),
+            kind => format!("{} without ON", kind.keyword()),
+        }
+    }
+}
+
+/// Where the tenant predicates of one factor of a chain go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Destination {
+    /// Up: into WHERE, or the ON of an enclosing join.
+    Up,
+    /// Into the ON of the join of link `j`.
+    On(usize),
+    /// Into the table itself (a derived table), below the outer join that makes it nullable.
+    Inside(Nullable),
+}
+
+/// One factor of a left-deep join chain and the join that brings it in.
+struct Link<'a> {
+    factor: &'a mut TableFactor,
+    kind: Kind,
+    /// The join's constraint; `None` for the first factor, a comma or an APPLY.
+    constraint: Option<&'a mut JoinConstraint>,
+    span: Span,
+}
+
+impl Link<'_> {
+    fn has_on(&self) -> bool {
+        matches!(self.constraint.as_deref(), Some(JoinConstraint::On(_)))
+    }
+}
+
+/// The links of a chain: each item's relation (after the first, a comma: an inner join
+/// without condition), then its joins.
+fn links(items: &mut [TableWithJoins]) -> Vec<Link<'_>> {
+    let mut out = Vec::new();
+    for item in items {
+        let TableWithJoins { relation, joins } = item;
+        out.push(Link {
+            span: relation.span(),
+            factor: relation,
+            kind: Kind::Inner,
+            constraint: None,
+        });
+        for Join {
+            relation,
+            join_operator,
+            ..
+        } in joins
+        {
+            let (kind, constraint) = classify(join_operator);
+            out.push(Link {
+                span: relation.span(),
+                factor: relation,
+                kind,
+                constraint,
+            });
+        }
+    }
+    out
+}
+
+fn classify(op: &mut JoinOperator) -> (Kind, Option<&mut JoinConstraint>) {
+    match op {
+        JoinOperator::Join(c)
+        | JoinOperator::Inner(c)
+        | JoinOperator::CrossJoin(c)
+        | JoinOperator::StraightJoin(c) => (Kind::Inner, Some(c)),
+        JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (Kind::Left, Some(c)),
+        JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (Kind::Right, Some(c)),
+        JoinOperator::FullOuter(c) => (Kind::Full, Some(c)),
+        JoinOperator::CrossApply => (Kind::Inner, None),
+        JoinOperator::OuterApply => (Kind::OuterApply, None),
+        other => (Kind::Refused(join_keyword(other)), None),
+    }
+}
+
+/// Where the predicates of each link's factor go, from the join operators alone; `sealed`:
+/// the chain is on the nullable side of that join, so nothing may go up.
+fn plan(links: &[Link<'_>], sealed: Option<Nullable>) -> Vec<Destination> {
+    let mut plan = vec![Destination::Up; links.len()];
+    for (j, link) in links.iter().enumerate().skip(1) {
+        let nullable = Nullable {
+            kind: link.kind,
+            span: link.span,
+        };
+        match (link.kind, link.has_on()) {
+            // (L JOIN R ON θ) = L JOIN R ON θ AND p(R): the predicate filters R alone.
+            // R is the nullable side of a LEFT JOIN: its predicate must be in ON.
+            (Kind::Inner | Kind::Left, true) => plan[j] = Destination::On(j),
+            (Kind::Left, false) => plan[j] = Destination::Inside(nullable),
+            // L is the nullable side: the predicates going up from it go into ON.
+            (Kind::Right, true) => go_up_into(&mut plan[..j], Destination::On(j)),
+            (Kind::Right, false) => seal(&mut plan[..j], links, nullable),
+            (Kind::Full, _) => {
+                seal(&mut plan[..j], links, nullable);
+                plan[j] = Destination::Inside(nullable);
+            }
+            // Inner joins without ON and CROSS APPLY: up, as WHERE is equivalent. The refused
+            // joins are refused once their factor is scoped.
+            _ => {}
+        }
+    }
+    if let Some(nullable) = sealed {
+        seal(&mut plan, links, nullable);
+    }
+    plan
+}
+
+/// The predicates of `plan` (a chain's first links) that go up must be applied below the
+/// join `nullable`: in the ON of the inner join at the top of those links, which filters all
+/// they join, or else in each table.
+fn seal(plan: &mut [Destination], links: &[Link<'_>], nullable: Nullable) {
+    let top = plan.len() - 1;
+    let top_is_inner_on = top > 0 && links[top].kind == Kind::Inner && links[top].has_on();
+    let destination = if top_is_inner_on {
+        Destination::On(top)
+    } else {
+        Destination::Inside(nullable)
+    };
+    go_up_into(plan, destination);
+}
+
+fn go_up_into(plan: &mut [Destination], destination: Destination) {
+    for d in plan.iter_mut().filter(|d| **d == Destination::Up) {
+        *d = destination;
+    }
 }
 
 /// `ON θ` becomes `ON (θ) AND p…`.
@@ -251,14 +464,31 @@ fn and_on(on: &mut Expr, predicates: Vec<Expr>) {
     *on = condition.expect("and_into keeps a condition");
 }
 
-fn outer_without_on(kind: &str, side: &str, span: sqlparser::tokenizer::Span) -> Diagnostic {
+fn refused_join(keyword: &str, span: Span) -> Diagnostic {
     Diagnostic::unsupported(format!(
-        "a {kind} JOIN with USING, NATURAL or no condition cannot filter the tenant-scoped table on its {side} side"
+        "this kind of join cannot be scoped to a tenant: {keyword}"
     ))
     .at(source_span(span))
-    .help(format!(
-        "write the join condition with ON (`{kind} JOIN t ON t.a = u.a`) so the tenant filter can join it"
+    .help("use INNER, LEFT, RIGHT or CROSS JOIN")
+}
+
+fn left_over_predicate(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        crate::diagnostic::DiagnosticKind::Internal,
+        "a tenant predicate to apply inside a table was left over",
+    )
+    .at(source_span(span))
+    .help("this is a bug in tenant-query; the statement was refused rather than passed through")
+}
+
+/// MySQL and MariaDB have no FULL JOIN.
+pub(crate) fn no_full_join(database: &str, span: Span) -> Diagnostic {
+    Diagnostic::unsupported(format!(
+        "{database} has no FULL JOIN: it reads `a FULL JOIN b` as `a AS full JOIN b`, an inner join"
     ))
+    .at(source_span(span))
+    .label("this FULL JOIN")
+    .help("write the FULL JOIN as a LEFT JOIN UNION ALL the unmatched rows of a RIGHT JOIN")
 }
 
 fn table_function(name: &str, span: sqlparser::tokenizer::Span) -> Diagnostic {

@@ -1,8 +1,6 @@
 //! Queries, set operations, selects, and which names are CTEs rather than tables.
 
-use sqlparser::ast::{
-    Ident, JoinOperator, ObjectName, Query, Select, SetExpr, Spanned, TableWithJoins,
-};
+use sqlparser::ast::{Ident, ObjectName, Query, Select, SetExpr, Spanned, TableWithJoins};
 
 use super::{and_into, Binding, Rewriter, Role};
 use crate::diagnostic::Diagnostic;
@@ -42,9 +40,18 @@ impl<'m> Rewriter<'m> {
             visible: names,
             ambiguous: Vec::new(),
         });
+        let filtered_before = self.filtered_inside.len();
         let result = self.query_rest(q);
         self.ctes.pop();
-        result
+        result?;
+        if !q.locks.is_empty() && self.filtered_inside.len() > filtered_before {
+            return Err(Diagnostic::unsupported(
+                "a locking clause (FOR UPDATE, FOR SHARE) on a query whose outer joins need a tenant-scoped table filtered in a derived table: the databases do not lock the rows of a derived table alike",
+            )
+            .at(source_span(q.span()))
+            .help("write the outer joins with ON so that the tables stay base tables, or lock the rows in a separate query"));
+        }
+        Ok(())
     }
 
     /// Which CTE names the body of CTE `i` of a WITH list can see (the databases differ: see
@@ -123,8 +130,10 @@ impl<'m> Rewriter<'m> {
 
         self.select_depth += 1;
         let mut from = std::mem::take(&mut select.from);
+        let filtered_before = self.filtered_inside.len();
         let scoped = self.scope_from_items(&mut from, Role::Read);
         let result = scoped.and_then(|(predicates, bindings)| {
+            self.check_grouping_of_derived(select, filtered_before)?;
             self.nested(select, &bindings)?;
             if self.select_depth == 1 {
                 // No outer query, so a bare name can only be a column of this FROM clause
@@ -154,11 +163,13 @@ impl<'m> Rewriter<'m> {
         items: &mut [TableWithJoins],
         role: Role,
     ) -> Result<(Vec<sqlparser::ast::Expr>, Vec<Binding<'m>>), Diagnostic> {
-        if self.dialect().comma_binds_like_join() {
-            reject_outer_join_after_comma(items)?;
-        }
         let mut predicates = Vec::new();
         let mut bindings = Vec::new();
+        if self.dialect().comma_binds_like_join() {
+            // `a, b RIGHT JOIN c` is `(a, b) RIGHT JOIN c`: the list is one chain of joins.
+            predicates = self.join_chain(items, None, &mut bindings, role)?;
+            return Ok((predicates, bindings));
+        }
         for item in items {
             predicates.extend(self.table_with_joins(item, &mut bindings, role)?);
         }
@@ -195,31 +206,6 @@ impl<'m> Rewriter<'m> {
         self.dialect()
             .normalize_ident(&ident.value, ident.quote_style.is_some())
     }
-}
-
-/// In SQLite a comma binds like JOIN: a RIGHT or FULL JOIN after a comma makes the tables
-/// before the comma nullable, which the placement of predicates does not model.
-fn reject_outer_join_after_comma(items: &[TableWithJoins]) -> Result<(), Diagnostic> {
-    for item in items.iter().skip(1) {
-        let outer = item.joins.iter().find(|j| {
-            matches!(
-                j.join_operator,
-                JoinOperator::Right(_) | JoinOperator::RightOuter(_) | JoinOperator::FullOuter(_)
-            )
-        });
-        if let Some(join) = outer {
-            return Err(Diagnostic::unsupported(
-                "in SQLite a comma binds like JOIN, so a RIGHT or FULL JOIN after a comma makes the tables before it nullable",
-            )
-            .at(source_span(item.relation.span()))
-            .secondary(
-                source_span(join.relation.span()),
-                "this join makes the tables before the comma nullable",
-            )
-            .help("write the FROM clause with explicit JOINs instead of commas"));
-        }
-    }
-    Ok(())
 }
 
 /// The CTE names one scope can see.

@@ -73,9 +73,17 @@ impl<'m> Rewriter<'m> {
         if let Some(using) = using.as_mut().filter(|_| using_holds_relations) {
             // MySQL's `DELETE FROM t1, t2 USING <joins>`: the names after FROM are the
             // targets, tables or aliases of the USING clause, which holds the relations.
+            let filtered_before = self.filtered_inside.len();
             let (predicates, bindings) = self.scope_from_items(using, Role::Read)?;
             let span = Span::union_iter(using.iter().map(|u| u.span()));
             reject_shared_rows_in_target_list(&bindings, span)?;
+            if self.filtered_inside.len() > filtered_before {
+                return Err(Diagnostic::unsupported(
+                    "the USING clause of this DELETE has an outer join that needs a tenant-scoped table filtered in a derived table, and a DELETE target cannot be a derived table",
+                )
+                .at(source_span(delete.span()))
+                .help("write the outer joins of USING with ON (`LEFT JOIN t ON t.a = u.a`)"));
+            }
             for item in items.iter() {
                 self.mysql_delete_target(item, &bindings)?;
             }

@@ -1,6 +1,7 @@
 //! Runs the engine's rewrites on PostgreSQL, MariaDB and SQLite and compares them with the
 //! original statements run on per-tenant copies of the data.
 
+mod columns;
 mod dialects;
 mod regressions;
 mod rejections;
