@@ -4,6 +4,9 @@
 //! dialect = "postgres"          # postgres | mysql | sqlite
 //! tenant_column = "tenant_id"   # default tenant column of scoped tables
 //! tenant_id_type = "i64"        # i64 | i32 | uuid | string (the Rust type of TenantId)
+//! # The application's own functions that compute only from their arguments; built-in ones
+//! # that do (`lower`, `now`, `count`, `unnest`, …) need no declaration.
+//! functions = ["slugify", "billing.price_with_tax"]
 //!
 //! [tables.orders]
 //! scope = "tenant"
@@ -158,6 +161,9 @@ pub struct Manifest {
     tenant_column: String,
     tenant_id_type: TenantIdType,
     tables: Vec<TableConfig>,
+    functions: Vec<String>,
+    /// Each of `functions` as the dialect compares it.
+    normalized_functions: Vec<Vec<String>>,
     origin: String,
 }
 
@@ -198,6 +204,9 @@ impl Manifest {
         for t in &mut self.tables {
             t.normalized = self.dialect.normalize_declared_name(&t.name);
         }
+        self.normalized_functions = (self.functions.iter())
+            .map(|f| self.dialect.normalize_declared_name(f))
+            .collect();
     }
 
     /// The dialect queries are written in.
@@ -218,6 +227,35 @@ impl Manifest {
     /// Every declared table, in key order.
     pub fn tables(&self) -> &[TableConfig] {
         &self.tables
+    }
+
+    /// The functions the manifest declares (`functions = ["slugify"]`), as written. A
+    /// tenant-scoped statement may call these and the dialect's built-in functions that
+    /// compute only from their arguments ([`Dialect::builtin_function`]), and no other.
+    ///
+    /// ```
+    /// use tenant_query_core::{rewrite, DiagnosticKind, Manifest};
+    ///
+    /// let manifest = Manifest::from_toml_str(
+    ///     "dialect = \"postgres\"\nfunctions = [\"slugify\"]\n[tables.posts]\nscope = \"tenant\"\n",
+    ///     "tenant-schema.toml",
+    /// )?;
+    /// assert_eq!(manifest.functions(), ["slugify"]);
+    /// assert!(rewrite(&manifest, "SELECT slugify(lower(title)) FROM posts").is_ok());
+    /// let err = rewrite(&manifest, "SELECT slugfy(title) FROM posts").unwrap_err();
+    /// assert_eq!(err.kind, DiagnosticKind::UnknownFunction);
+    /// assert_eq!(err.help.as_deref().map(|h| h.starts_with("did you mean `slugify`?")), Some(true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn functions(&self) -> &[String] {
+        &self.functions
+    }
+
+    /// The declared function that a call's normalised name parts (default schema dropped)
+    /// name, if any.
+    pub(crate) fn declared_function(&self, parts: &[String]) -> Option<&str> {
+        let i = self.normalized_functions.iter().position(|f| f == parts)?;
+        Some(&self.functions[i])
     }
 
     /// Where the manifest came from (a file path, usually).

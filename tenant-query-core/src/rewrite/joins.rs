@@ -85,8 +85,11 @@ impl<'m> Rewriter<'m> {
                 ..
             } => {
                 self.seen.relations += 1;
-                if args.is_some() || json_path.is_some() {
+                if json_path.is_some() {
                     return Err(table_function(&name.to_string(), span));
+                }
+                if let Some(args) = args {
+                    return self.from_function(name, args, bindings);
                 }
                 self.named_table(name, alias.as_ref(), span, bindings, role)
             }
@@ -98,14 +101,14 @@ impl<'m> Rewriter<'m> {
                 table_with_joins,
                 alias,
             } => self.nested_join(table_with_joins, alias.is_some(), span, bindings, role),
+            TableFactor::Function { name, args, .. } => self.from_function(name, args, bindings),
             TableFactor::UNNEST { array_exprs, .. } => {
-                for e in array_exprs {
-                    self.nested(e, bindings)?;
-                }
-                Ok(Vec::new())
+                self.from_set_returning_syntax("unnest", array_exprs, bindings, span)
+            }
+            TableFactor::JsonTable { json_expr, .. } => {
+                self.from_set_returning_syntax("json_table", json_expr, bindings, span)
             }
             TableFactor::TableFunction { expr, .. } => Err(table_function(&expr.to_string(), span)),
-            TableFactor::Function { name, .. } => Err(table_function(&name.to_string(), span)),
             other => Err(Diagnostic::unsupported(format!(
                 "this table expression cannot be scoped to a tenant: `{other}`"
             ))

@@ -8,11 +8,13 @@
 //! - [`upsert`]: the update half of upserts, per dialect (ON CONFLICT, ON DUPLICATE KEY UPDATE);
 //! - [`update_delete`]: UPDATE and DELETE targets;
 //! - [`assignments`]: assigned columns, and no writes to the tenant column;
+//! - [`functions`]: function calls, and set-returning functions in FROM;
 //! - [`nested`]: subqueries inside expressions, and column checks;
 //! - [`complete`]: the final check that every query and table reference was analysed.
 
 mod assignments;
 mod complete;
+mod functions;
 mod insert;
 mod joins;
 mod nested;
@@ -153,6 +155,7 @@ pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> 
     let stmt = &mut parsed.statement;
     let mut rewriter = Rewriter::new(manifest, &params.tenant_marker);
     let walked = rewriter.statement(stmt);
+    rewriter.check_function_calls(stmt);
     // The walk finds them pass by pass; the user reads them in text order.
     let mut errors = std::mem::take(&mut rewriter.errors).into_sorted();
     if let Err(e) = walked {
