@@ -581,7 +581,7 @@ mod tests {
         assert_eq!(e.message, "unknown key");
         assert_eq!(
             e.help.as_deref(),
-            Some("did you mean `dialect`? (allowed: `dialect`, `tenant_column`, `tenant_id_type`, `tables`)")
+            Some("did you mean `dialect`? (allowed: `dialect`, `tenant_column`, `tenant_id_type`, `functions`, `tables`)")
         );
         assert_eq!(e.span, Some((at(1, 1), at(1, 7))));
 
@@ -604,15 +604,61 @@ mod tests {
     }
 
     #[test]
+    fn declared_functions_are_names_listed_once() {
+        let m = parse("dialect = \"postgres\"\nfunctions = [\"slugify\", \"billing.tax\"]\n")
+            .unwrap();
+        assert_eq!(m.functions(), ["slugify", "billing.tax"]);
+        assert_eq!(m.declared_function(&["tax".into()]), None);
+        assert_eq!(
+            m.declared_function(&["billing".into(), "tax".into()]),
+            Some("billing.tax")
+        );
+
+        let e = parse(
+            "dialect = \"postgres\"\nfunctions = [\"a.b.c\", \"slugify\", 3, \"public.slugify\"]\n",
+        )
+        .unwrap_err();
+        let found: Vec<_> = problems(&e)
+            .into_iter()
+            .map(|p| (p.key.unwrap_or_default(), p.message, p.span.unwrap()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "functions".to_owned(),
+                    "`a.b.c` is not a function name".to_owned(),
+                    (at(2, 14), at(2, 21))
+                ),
+                (
+                    "functions".to_owned(),
+                    "invalid type: integer `3`, expected a string".to_owned(),
+                    (at(2, 34), at(2, 35))
+                ),
+                (
+                    "functions".to_owned(),
+                    "function `public.slugify` is listed twice".to_owned(),
+                    (at(2, 37), at(2, 53))
+                ),
+            ],
+            "{e}"
+        );
+
+        let e = single("dialect = \"sqlite\"\nfunctions = \"slugify\"\n");
+        assert_eq!(e.message, "must be an array of function names");
+    }
+
+    #[test]
     fn the_key_lists_match_the_raw_structs() {
         // Every key the unknown-key check allows deserializes under `deny_unknown_fields`.
         let m = parse(
             "dialect = \"sqlite\"\ntenant_column = \"t\"\ntenant_id_type = \"uuid\"\n\
-             [tables.a]\nscope = \"tenant\"\ntenant_column = \"u\"\ncolumns = [\"u\"]\n\
+             functions = [\"f\"]\n[tables.a]\nscope = \"tenant\"\ntenant_column = \"u\"\ncolumns = [\"u\"]\n\
              unique = [[\"u\"]]\n",
         )
         .unwrap();
         assert_eq!(m.tenant_id_type(), TenantIdType::Uuid);
+        assert_eq!(m.functions(), ["f"]);
         assert_eq!(m.table("a").unwrap().columns, Some(vec!["u".to_owned()]));
         assert_eq!(
             m.table("a").unwrap().unique,
@@ -620,7 +666,7 @@ mod tests {
         );
         assert_eq!(
             raw::TOP_KEYS.len() + raw::TABLE_KEYS.len(),
-            8,
+            9,
             "a new key needs a field in RawManifest or RawTable"
         );
     }
