@@ -68,7 +68,7 @@ reviewed_volatile(name) AS (
 ),
 -- SQL syntax that sqlparser reads as a function call but that has no pg_proc entry.
 syntax(name) AS (
-    VALUES ('coalesce'), ('current_date'), ('current_time'), ('current_timestamp'),
+    VALUES ('array'), ('coalesce'), ('current_date'), ('current_time'), ('current_timestamp'),
         ('greatest'), ('grouping'), ('least'), ('localtime'), ('localtimestamp'), ('nullif')
 ),
 allowed AS (

@@ -97,6 +97,8 @@ case_files!(
     mysql_multi_table_dml_and_duplicate_key_update,
     sqlite_numbered_placeholders,
     quoted_names_follow_the_dialect,
+    familiar_functions,
+    set_returning_functions,
     // Refused statements (with a few accepted neighbours), by reason.
     unknown_tables_and_columns,
     tenant_column_writes,
@@ -107,6 +109,7 @@ case_files!(
     reads_the_walk_cannot_see,
     joins_that_cannot_be_filtered_exactly,
     functions_and_placeholders,
+    functions_that_are_not_allowed,
     syntax_errors_carry_sqlparser_positions,
 );
 

@@ -146,18 +146,22 @@ impl<'m> Rewriter<'m> {
 
     fn unknown_function(&self, name: &ObjectName) -> Diagnostic {
         let written = name.to_string();
-        let bare = (name.0.last())
-            .and_then(|p| p.as_ident())
-            .map_or(written.clone(), |i| i.value.clone());
+        // The name as the manifest would declare it: as stored, without quotes.
+        let stored: Vec<&str> = (name.0.iter())
+            .filter_map(|p| p.as_ident().map(|i| i.value.as_str()))
+            .collect();
         let declared = self.manifest.functions().iter().map(String::as_str);
-        let suggestion = closest(&written, declared)
-            .or_else(|| closest(&bare, self.dialect().builtin_function_names()));
+        let suggestion = closest(&stored.join("."), declared).or_else(|| {
+            let bare = stored.last().copied().unwrap_or_default();
+            closest(bare, self.dialect().builtin_function_names())
+        });
         let declare = format!(
-            "if it is the application's own function and computes only from its arguments, declare it in {} with `functions = [\"{written}\"]`; otherwise run the query with `unscoped_query!`",
-            self.manifest_file()
+            "declare the application's own functions that compute only from their arguments in {} (`functions = [\"{}\"]`), or run the query with `unscoped_query!` and a reason",
+            self.manifest_file(),
+            stored.join(".")
         );
         let help = match suggestion {
-            Some(s) => format!("did you mean `{s}`? {declare}"),
+            Some(s) => format!("did you mean `{s}`? Otherwise {declare}"),
             None => declare,
         };
         Diagnostic::new(

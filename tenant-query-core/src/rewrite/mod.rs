@@ -154,8 +154,9 @@ pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> 
     let (mut parsed, params) = analyze(manifest, sql)?;
     let stmt = &mut parsed.statement;
     let mut rewriter = Rewriter::new(manifest, &params.tenant_marker);
-    let walked = rewriter.statement(stmt);
+    // The functions the user wrote, before the walk adds any of its own.
     rewriter.check_function_calls(stmt);
+    let walked = rewriter.statement(stmt);
     // The walk finds them pass by pass; the user reads them in text order.
     let mut errors = std::mem::take(&mut rewriter.errors).into_sorted();
     if let Err(e) = walked {
