@@ -69,7 +69,8 @@ reviewed_volatile(name) AS (
 -- SQL syntax that sqlparser reads as a function call but that has no pg_proc entry.
 syntax(name) AS (
     VALUES ('array'), ('coalesce'), ('current_date'), ('current_time'), ('current_timestamp'),
-        ('greatest'), ('grouping'), ('least'), ('localtime'), ('localtimestamp'), ('nullif')
+        ('greatest'), ('grouping'), ('least'), ('localtime'), ('localtimestamp'), ('nullif'),
+        ('row')
 ),
 allowed AS (
     SELECT c.name, c.proretset FROM catalogue c

@@ -111,11 +111,7 @@ mod tests {
 
     #[test]
     fn every_line_of_the_shipped_lists_is_read() {
-        for (file, text) in [
-            ("postgres", POSTGRES),
-            ("mysql", MYSQL),
-            ("sqlite", SQLITE),
-        ] {
+        for (file, text) in [("postgres", POSTGRES), ("mysql", MYSQL), ("sqlite", SQLITE)] {
             let mut names = Vec::new();
             for line in text.lines().filter(|l| !l.starts_with('#')) {
                 let (name, _) =
@@ -163,10 +159,21 @@ mod tests {
         ] {
             assert_eq!(Dialect::Postgres.builtin_function(name), None, "{name}");
         }
-        for name in ["sleep", "get_lock", "load_file", "benchmark", "last_insert_id"] {
+        for name in [
+            "sleep",
+            "get_lock",
+            "load_file",
+            "benchmark",
+            "last_insert_id",
+        ] {
             assert_eq!(Dialect::MySql.builtin_function(name), None, "{name}");
         }
-        for name in ["load_extension", "changes", "last_insert_rowid", "sqlite_version"] {
+        for name in [
+            "load_extension",
+            "changes",
+            "last_insert_rowid",
+            "sqlite_version",
+        ] {
             assert_eq!(Dialect::Sqlite.builtin_function(name), None, "{name}");
         }
         for name in ["lower", "coalesce", "count", "json_group_array", "random"] {

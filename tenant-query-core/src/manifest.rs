@@ -605,8 +605,8 @@ mod tests {
 
     #[test]
     fn declared_functions_are_names_listed_once() {
-        let m = parse("dialect = \"postgres\"\nfunctions = [\"slugify\", \"billing.tax\"]\n")
-            .unwrap();
+        let m =
+            parse("dialect = \"postgres\"\nfunctions = [\"slugify\", \"billing.tax\"]\n").unwrap();
         assert_eq!(m.functions(), ["slugify", "billing.tax"]);
         assert_eq!(m.declared_function(&["tax".into()]), None);
         assert_eq!(

@@ -432,7 +432,11 @@ fn function_name(cx: &mut Ctxt<'_>, field: &Field<String>, help: &str) -> Option
 
 /// Two entries of `functions` that name the same function of `dialect` (`slugify` and
 /// `public.slugify`).
-fn duplicate_functions(cx: &mut Ctxt<'_>, dialect: Dialect, field: Option<&Field<Vec<Field<String>>>>) {
+fn duplicate_functions(
+    cx: &mut Ctxt<'_>,
+    dialect: Dialect,
+    field: Option<&Field<Vec<Field<String>>>>,
+) {
     let Some(items) = field.and_then(|f| f.get_ref().ok()) else {
         return;
     };
@@ -444,7 +448,12 @@ fn duplicate_functions(cx: &mut Ctxt<'_>, dialect: Dialect, field: Option<&Field
         let normalized = dialect.normalize_declared_name(name);
         if seen.contains(&normalized) {
             let message = format!("function `{name}` is listed twice");
-            cx.error("functions", Some(item.span()), message, "remove one of them");
+            cx.error(
+                "functions",
+                Some(item.span()),
+                message,
+                "remove one of them",
+            );
         }
         seen.push(normalized);
     }

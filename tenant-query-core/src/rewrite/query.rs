@@ -1,7 +1,7 @@
 //! Queries, set operations, selects, and which names are CTEs rather than tables.
 
 use sqlparser::ast::{
-    Ident, JoinOperator, ObjectName, Query, Select, SetExpr, Spanned, TableWithJoins,
+    Ident, JoinOperator, ObjectName, Query, Select, SetExpr, Spanned, TableFactor, TableWithJoins,
 };
 
 use super::{and_into, Binding, Rewriter, Role};
@@ -126,7 +126,7 @@ impl<'m> Rewriter<'m> {
         let scoped = self.scope_from_items(&mut from, Role::Read);
         let result = scoped.and_then(|(predicates, bindings)| {
             self.nested(select, &bindings)?;
-            if self.select_depth == 1 {
+            if self.select_depth == 1 && !exposes_unlisted_columns(&from) {
                 // No outer query, so a bare name can only be a column of this FROM clause
                 // (or, in SQLite, an alias of the SELECT list).
                 let aliases: Vec<&sqlparser::ast::Ident> = select
@@ -195,6 +195,21 @@ impl<'m> Rewriter<'m> {
         self.dialect()
             .normalize_ident(&ident.value, ident.quote_style.is_some())
     }
+}
+
+/// Whether a FROM list holds a relation whose columns no manifest lists: a derived table, a
+/// function or a parenthesised join with one. A bare name may then be one of its columns.
+fn exposes_unlisted_columns(from: &[TableWithJoins]) -> bool {
+    let factors = from.iter().flat_map(|item| {
+        std::iter::once(&item.relation).chain(item.joins.iter().map(|j| &j.relation))
+    });
+    factors.into_iter().any(|factor| match factor {
+        TableFactor::Table { args, .. } => args.is_some(),
+        TableFactor::NestedJoin {
+            table_with_joins, ..
+        } => exposes_unlisted_columns(std::slice::from_ref(table_with_joins)),
+        _ => true,
+    })
 }
 
 /// In SQLite a comma binds like JOIN: a RIGHT or FULL JOIN after a comma makes the tables
