@@ -21,8 +21,17 @@ reviewed_volatile(name) AS (
     VALUES ('current_date'), ('current_time'), ('current_timestamp'), ('random'),
         ('randomblob')
 ),
--- Table-valued functions over their arguments alone (`dbstat`, `fsdir` and the like read the
--- database file or the file system).
+-- The math functions, which SQLite has only when built with SQLITE_ENABLE_MATH_FUNCTIONS
+-- (the SQLite that sqlx bundles is not; a system SQLite often is).
+optional_math(name) AS (
+    VALUES ('acos'), ('acosh'), ('asin'), ('asinh'), ('atan'), ('atan2'), ('atanh'), ('ceil'),
+        ('ceiling'), ('cos'), ('cosh'), ('degrees'), ('exp'), ('floor'), ('ln'), ('log'),
+        ('log10'), ('log2'), ('mod'), ('pi'), ('pow'), ('power'), ('radians'), ('sin'),
+        ('sinh'), ('sqrt'), ('tan'), ('tanh'), ('trunc')
+),
+-- Table-valued functions over their arguments alone, built into SQLite since 3.38 and not
+-- listed by `PRAGMA module_list` (`dbstat`, `fsdir` and the like read the database file or
+-- the file system).
 table_valued(name) AS (
     VALUES ('json_each'), ('json_tree')
 )
@@ -31,6 +40,7 @@ UNION
 SELECT name FROM reviewed_volatile
     WHERE name IN (SELECT name FROM pragma_function_list)
 UNION
+SELECT name FROM optional_math
+UNION
 SELECT name || ' set-returning' FROM table_valued
-    WHERE name IN (SELECT name FROM pragma_module_list)
 ORDER BY 1;
