@@ -67,7 +67,7 @@ impl<'m> Rewriter<'m> {
     /// Scopes a function in FROM: `name(args)`, with or without LATERAL. Only set-returning
     /// built-ins (and, in PostgreSQL, any allowed built-in, which yields one row) and declared
     /// functions may stand there; `args` may use the tables before it. It adds no predicate.
-    pub(crate) fn from_function<T: VisitMut>(
+    pub(crate) fn function_in_from<T: VisitMut>(
         &mut self,
         name: &ObjectName,
         args: &mut T,
@@ -91,7 +91,7 @@ impl<'m> Rewriter<'m> {
     /// Scopes a set-returning form that the parser reads as syntax rather than as a call
     /// (`UNNEST(…)`, `JSON_TABLE(…)`): `keyword` must be a set-returning built-in of the
     /// dialect, and `args` are scoped with the tables before it in scope.
-    pub(crate) fn from_set_returning_syntax<T: VisitMut>(
+    pub(crate) fn set_returning_syntax_in_from<T: VisitMut>(
         &mut self,
         keyword: &str,
         args: &mut T,

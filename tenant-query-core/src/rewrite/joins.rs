@@ -89,7 +89,7 @@ impl<'m> Rewriter<'m> {
                     return Err(table_function(&name.to_string(), span));
                 }
                 if let Some(args) = args {
-                    return self.from_function(name, args, bindings);
+                    return self.function_in_from(name, args, bindings);
                 }
                 self.named_table(name, alias.as_ref(), span, bindings, role)
             }
@@ -101,12 +101,12 @@ impl<'m> Rewriter<'m> {
                 table_with_joins,
                 alias,
             } => self.nested_join(table_with_joins, alias.is_some(), span, bindings, role),
-            TableFactor::Function { name, args, .. } => self.from_function(name, args, bindings),
+            TableFactor::Function { name, args, .. } => self.function_in_from(name, args, bindings),
             TableFactor::UNNEST { array_exprs, .. } => {
-                self.from_set_returning_syntax("unnest", array_exprs, bindings, span)
+                self.set_returning_syntax_in_from("unnest", array_exprs, bindings, span)
             }
             TableFactor::JsonTable { json_expr, .. } => {
-                self.from_set_returning_syntax("json_table", json_expr, bindings, span)
+                self.set_returning_syntax_in_from("json_table", json_expr, bindings, span)
             }
             TableFactor::TableFunction { expr, .. } => Err(table_function(&expr.to_string(), span)),
             other => Err(Diagnostic::unsupported(format!(
