@@ -62,8 +62,9 @@ enum Entry {
 
 /// The manifest every case uses unless it brings its own. Scoped: orders, customers,
 /// order_items, users (tenant column `org_id`, declared columns), billing.invoices. Global:
-/// countries. It differs from the database fixture's (`tenant-query-tests`) on purpose: it
-/// exercises declared columns and schema-qualified names, which need no rows.
+/// countries. Declared functions: slugify, billing.price_with_tax. It differs from the
+/// database fixture's (`tenant-query-tests`) on purpose: it exercises declared columns,
+/// schema-qualified names and declared functions, which need no rows.
 const MANIFEST: &str = include_str!("cases/tenant-schema.toml");
 
 macro_rules! case_files {
