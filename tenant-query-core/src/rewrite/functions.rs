@@ -59,7 +59,10 @@ impl<'m> Rewriter<'m> {
     pub(crate) fn check_function_calls(&mut self, stmt: &Statement) {
         let scopable = matches!(
             stmt,
-            Statement::Query(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_)
+            Statement::Query(_)
+                | Statement::Insert(_)
+                | Statement::Update(_)
+                | Statement::Delete(_)
         );
         if !scopable {
             return;
