@@ -200,10 +200,10 @@ impl<'m> Rewriter<'m> {
 /// Whether a FROM list holds a relation whose columns no manifest lists: a derived table, a
 /// function or a parenthesised join with one. A bare name may then be one of its columns.
 fn exposes_unlisted_columns(from: &[TableWithJoins]) -> bool {
-    let factors = from.iter().flat_map(|item| {
+    let mut factors = from.iter().flat_map(|item| {
         std::iter::once(&item.relation).chain(item.joins.iter().map(|j| &j.relation))
     });
-    factors.into_iter().any(|factor| match factor {
+    factors.any(|factor| match factor {
         TableFactor::Table { args, .. } => args.is_some(),
         TableFactor::NestedJoin {
             table_with_joins, ..
