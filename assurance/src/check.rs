@@ -27,8 +27,11 @@
 //! every INSERT into a scoped table lists the tenant column and feeds it the tenant placeholder
 //! in every row, that upserts only update the tenant's own row, that the targets of UPDATE and
 //! DELETE are read as tables (a CTE of the same name does not shadow them), and a few things
-//! that no predicate can fix: table-valued functions, functions that read a table by name or
-//! run SQL text, and MySQL/MariaDB executable comments.
+//! that no predicate can fix: functions that read a table by name or run SQL text (in an
+//! expression or in FROM), and MySQL/MariaDB executable comments. Any other function in FROM
+//! (`unnest(o.tags)`, `json_each(o.extra)`, `JSON_TABLE(…)`) computes its rows from its
+//! arguments: it needs no predicate, and the subqueries in its arguments are checked like any
+//! other.
 //!
 //! ```
 //! use tenant_query_assurance::check::{check, TenantParam};
@@ -907,10 +910,7 @@ impl<'m> Checker<'m> {
             } => {
                 self.verified.insert(name as *const ObjectName);
                 if args.is_some() {
-                    self.violation(
-                        ViolationKind::Unverifiable,
-                        format!("table-valued function `{name}` cannot be verified"),
-                    );
+                    self.function_in_from(name);
                     return Vec::new();
                 }
                 if !target && self.is_cte(name) {
@@ -960,6 +960,13 @@ impl<'m> Checker<'m> {
             }
             // Their queries are checked by `subqueries` on the enclosing statement.
             TableFactor::Derived { .. } | TableFactor::UNNEST { .. } => Vec::new(),
+            // A function's rows come from its arguments, which hold no table but through
+            // subqueries, and those `subqueries` checks.
+            TableFactor::Function { name, .. } => {
+                self.function_in_from(name);
+                Vec::new()
+            }
+            TableFactor::JsonTable { .. } => Vec::new(),
             TableFactor::NestedJoin {
                 table_with_joins, ..
             } => self.table_with_joins(table_with_joins, target, bindings),
@@ -970,6 +977,17 @@ impl<'m> Checker<'m> {
                 );
                 Vec::new()
             }
+        }
+    }
+
+    /// A function in FROM restricts nothing and needs nothing restricted, unless it reads a
+    /// table by name or runs SQL text.
+    fn function_in_from(&mut self, name: &ObjectName) {
+        if reads_tables(name) {
+            self.violation(
+                ViolationKind::HiddenRead,
+                format!("`{name}` reads a table by name or runs SQL text, past any tenant filter"),
+            );
         }
     }
 
@@ -1538,7 +1556,7 @@ impl Visitor for Relations {
 
 /// PostgreSQL functions that read whole tables by name or execute SQL given as text.
 ///
-/// The engine keeps a list like this one (`rewrite/nested.rs`). The two stay apart on
+/// The engine keeps a list like this one (`rewrite/functions.rs`). The two stay apart on
 /// purpose: the checker shares no code with the rewriter, so that a mistake in one list is
 /// caught by the other instead of being copied into both.
 const TABLE_READING_FUNCTIONS: &[&str] = &[
@@ -1564,6 +1582,14 @@ const TABLE_READING_FUNCTIONS: &[&str] = &[
     "dblink_send_query",
 ];
 
+/// Whether the function `name` is one of [`TABLE_READING_FUNCTIONS`].
+fn reads_tables(name: &ObjectName) -> bool {
+    name.0
+        .last()
+        .and_then(|p| p.as_ident())
+        .is_some_and(|last| TABLE_READING_FUNCTIONS.contains(&last.value.to_lowercase().as_str()))
+}
+
 #[derive(Default)]
 struct Functions {
     hits: Vec<String>,
@@ -1574,11 +1600,8 @@ impl Visitor for Functions {
 
     fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
         if let Expr::Function(f) = expr {
-            if let Some(last) = f.name.0.last().and_then(|p| p.as_ident()) {
-                let n = last.value.to_lowercase();
-                if TABLE_READING_FUNCTIONS.contains(&n.as_str()) {
-                    self.hits.push(f.name.to_string());
-                }
+            if reads_tables(&f.name) {
+                self.hits.push(f.name.to_string());
             }
         }
         ControlFlow::Continue(())

@@ -627,9 +627,23 @@ fn hidden_reads() {
         &TenantParam::Positional(vec![]),
     );
     bad(
-        "SELECT * FROM generate_series(1, 3)",
-        Unverifiable,
-        "table-valued function",
+        "SELECT * FROM query_to_xml('SELECT * FROM orders', true, false, '') AS x",
+        HiddenRead,
+        "query_to_xml",
+    );
+    bad(
+        "SELECT * FROM orders o, LATERAL query_to_xml('SELECT 1', true, false, '') AS x WHERE o.tenant_id = $1",
+        HiddenRead,
+        "query_to_xml",
+    );
+    // A set-returning function's rows come from its arguments; the subqueries in them are
+    // checked like any other.
+    ok("SELECT * FROM generate_series(1, 3)");
+    ok("SELECT o.id, t.x FROM orders o CROSS JOIN LATERAL unnest(o.tags) AS t(x) WHERE o.tenant_id = $1");
+    bad(
+        "SELECT * FROM unnest(ARRAY(SELECT id FROM orders)) AS t(id)",
+        Unrestricted,
+        "orders",
     );
     bad("SELECT * FROM invoices", UndeclaredTable, "`invoices`");
     bad("TRUNCATE orders", Unverifiable, "TRUNCATE");
@@ -663,6 +677,12 @@ fn engine_outputs_pass_with_their_bind_plans() {
         (Dialect::Sqlite, "SELECT * FROM orders o, customers c RIGHT JOIN countries k ON k.id = c.country_id"),
         (Dialect::MySql, "SELECT id, c.name FROM orders o LEFT JOIN customers c USING (id) WHERE o.total > ?"),
         (Dialect::MySql, "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id RIGHT JOIN countries k USING (id)"),
+        (Dialect::Postgres, "SELECT o.id, p.key FROM orders o, jsonb_each_text(o.extra) p WHERE o.total > $1"),
+        (Dialect::Postgres, "SELECT o.id, t.x FROM orders o LEFT JOIN LATERAL unnest(o.tags) AS t(x) ON true"),
+        (Dialect::Postgres, "SELECT o.id, (SELECT count(*) FROM jsonb_object_keys(o.extra)) FROM orders o"),
+        (Dialect::Postgres, "SELECT x FROM unnest(ARRAY(SELECT id FROM orders WHERE total > $1)) AS x"),
+        (Dialect::Sqlite, "SELECT o.id, j.value FROM orders o, json_each(o.extra) AS j WHERE o.total > ?"),
+        (Dialect::MySql, "SELECT o.id, j.a FROM orders o CROSS JOIN JSON_TABLE(o.extra, '$[*]' COLUMNS (a INT PATH '$.a')) AS j WHERE o.total > ?"),
     ] {
         let m = manifest(dialect);
         let out = rewrite(&m, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));

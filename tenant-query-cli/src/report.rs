@@ -273,6 +273,7 @@ fn kind_name(kind: DiagnosticKind) -> &'static str {
         DiagnosticKind::StatementCount => "statement_count",
         DiagnosticKind::Manifest => "manifest",
         DiagnosticKind::Internal => "internal",
+        DiagnosticKind::UnknownFunction => "unknown_function",
         // A kind added to the engine after this tool was written.
         _ => "other",
     }

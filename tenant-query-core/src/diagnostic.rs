@@ -126,11 +126,14 @@ pub enum DiagnosticKind {
     Manifest,
     /// `TQ0009`: an internal consistency check failed; the statement is refused.
     Internal,
+    /// `TQ0010`: a function that is neither a built-in that computes only from its arguments
+    /// nor declared in `tenant-schema.toml`'s `functions`.
+    UnknownFunction,
 }
 
 impl DiagnosticKind {
     /// Every kind, in code order.
-    pub const ALL: [DiagnosticKind; 9] = [
+    pub const ALL: [DiagnosticKind; 10] = [
         DiagnosticKind::UnknownTable,
         DiagnosticKind::UnknownColumn,
         DiagnosticKind::TenantColumnWrite,
@@ -140,6 +143,7 @@ impl DiagnosticKind {
         DiagnosticKind::Placeholder,
         DiagnosticKind::Manifest,
         DiagnosticKind::Internal,
+        DiagnosticKind::UnknownFunction,
     ];
 
     /// The stable code of this kind, shown with every message.
@@ -159,6 +163,7 @@ impl DiagnosticKind {
             DiagnosticKind::Placeholder => "TQ0007",
             DiagnosticKind::Manifest => "TQ0008",
             DiagnosticKind::Internal => "TQ0009",
+            DiagnosticKind::UnknownFunction => "TQ0010",
         }
     }
 }

@@ -148,8 +148,9 @@ impl Dialect {
         parts
     }
 
-    /// The normalised parts of a table name as the manifest declares it (`orders`,
-    /// `billing.invoices`): manifest names are the names as the database stores them.
+    /// The normalised parts of a table or function name as the manifest declares it
+    /// (`orders`, `billing.invoices`): manifest names are the names as the database stores
+    /// them.
     pub(crate) fn normalize_declared_name(self, name: &str) -> Vec<String> {
         self.normalize_parts(
             name.split('.')
@@ -275,6 +276,20 @@ impl Dialect {
     /// sqlparser does not parse: the engine reads the commas as the cross joins they are.
     pub(crate) fn updates_comma_separated_tables(self) -> bool {
         self == Dialect::MySql
+    }
+
+    /// The schema that holds the built-in functions, which a call may name (`pg_catalog.lower`).
+    pub(crate) fn builtin_schema(self) -> Option<&'static str> {
+        match self {
+            Dialect::Postgres => Some("pg_catalog"),
+            Dialect::MySql | Dialect::Sqlite => None,
+        }
+    }
+
+    /// Whether FROM accepts any function, not only set-returning ones: PostgreSQL reads a
+    /// scalar function there as one row (`FROM jsonb_to_record(x) AS r(a int)`).
+    pub(crate) fn calls_scalars_in_from(self) -> bool {
+        self == Dialect::Postgres
     }
 
     /// Whether `DELETE FROM t1, t2 USING <joins>` names its targets after FROM and its

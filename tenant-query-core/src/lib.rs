@@ -78,6 +78,34 @@
 //! clause (`FOR UPDATE`), and in PostgreSQL a query that selects the table's columns ungrouped
 //! because `GROUP BY` holds its primary key (a derived table has none). MySQL and MariaDB have
 //! no FULL JOIN.
+//!
+//! Functions fail closed, like tables. A statement may call the dialect's built-in functions
+//! that compute only from their arguments and the current row ([`Dialect::builtin_function`])
+//! and the functions the manifest declares ([`Manifest::functions`]); any other call is
+//! [`DiagnosticKind::UnknownFunction`]. Set-returning functions over values already in scope
+//! stand in FROM wherever the database allows them, and need no filter of their own: their rows
+//! derive from their arguments, which are scoped like any other expression.
+//!
+//! ```
+//! use tenant_query_core::{rewrite, DiagnosticKind, Manifest};
+//!
+//! let manifest = Manifest::from_toml_str(
+//!     "dialect = \"postgres\"\n[tables.groups]\nscope = \"tenant\"\n",
+//!     "tenant-schema.toml",
+//! )?;
+//! let out = rewrite(
+//!     &manifest,
+//!     "SELECT g.id, p.key FROM groups g, jsonb_each_text(g.extra_perms) p WHERE p.value = $1",
+//! )?;
+//! assert_eq!(
+//!     out.sql,
+//!     "SELECT g.id, p.key FROM groups g, jsonb_each_text(g.extra_perms) p \
+//!      WHERE (p.value = $1) AND g.tenant_id = $2::BIGINT"
+//! );
+//! let err = rewrite(&manifest, "SELECT setval('groups_id_seq', 1)").unwrap_err();
+//! assert_eq!(err.kind, DiagnosticKind::UnknownFunction);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(missing_docs)]
 
 mod comma_update;
@@ -85,6 +113,7 @@ mod declared;
 mod diagnostic;
 mod dialect;
 mod discover;
+mod functions;
 mod manifest;
 mod parse;
 mod placeholders;
@@ -93,6 +122,7 @@ mod rewrite;
 pub use diagnostic::{Diagnostic, DiagnosticKind, Label, Location, RenderStyle, Span};
 pub use dialect::Dialect;
 pub use discover::{find_manifest, DiscoveryError, MANIFEST_ENV_VAR, MANIFEST_FILE_NAME};
+pub use functions::FunctionKind;
 pub use manifest::{Manifest, ManifestError, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};
 pub use rewrite::{check_unscoped, rewrite, Rewritten};

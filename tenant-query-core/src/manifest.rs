@@ -4,6 +4,9 @@
 //! dialect = "postgres"          # postgres | mysql | sqlite
 //! tenant_column = "tenant_id"   # default tenant column of scoped tables
 //! tenant_id_type = "i64"        # i64 | i32 | uuid | string (the Rust type of TenantId)
+//! # The application's own functions that compute only from their arguments; built-in ones
+//! # that do (`lower`, `now`, `count`, `unnest`, …) need no declaration.
+//! functions = ["slugify", "billing.price_with_tax"]
 //!
 //! [tables.orders]
 //! scope = "tenant"
@@ -197,6 +200,9 @@ pub struct Manifest {
     tenant_column: String,
     tenant_id_type: TenantIdType,
     tables: Vec<TableConfig>,
+    functions: Vec<String>,
+    /// Each of `functions` as the dialect compares it.
+    normalized_functions: Vec<Vec<String>>,
     origin: String,
 }
 
@@ -237,6 +243,9 @@ impl Manifest {
         for t in &mut self.tables {
             t.normalized = self.dialect.normalize_declared_name(&t.name);
         }
+        self.normalized_functions = (self.functions.iter())
+            .map(|f| self.dialect.normalize_declared_name(f))
+            .collect();
     }
 
     /// The dialect queries are written in.
@@ -257,6 +266,35 @@ impl Manifest {
     /// Every declared table, in key order.
     pub fn tables(&self) -> &[TableConfig] {
         &self.tables
+    }
+
+    /// The functions the manifest declares (`functions = ["slugify"]`), as written. A
+    /// tenant-scoped statement may call these and the dialect's built-in functions that
+    /// compute only from their arguments ([`Dialect::builtin_function`]), and no other.
+    ///
+    /// ```
+    /// use tenant_query_core::{rewrite, DiagnosticKind, Manifest};
+    ///
+    /// let manifest = Manifest::from_toml_str(
+    ///     "dialect = \"postgres\"\nfunctions = [\"slugify\"]\n[tables.posts]\nscope = \"tenant\"\n",
+    ///     "tenant-schema.toml",
+    /// )?;
+    /// assert_eq!(manifest.functions(), ["slugify"]);
+    /// assert!(rewrite(&manifest, "SELECT slugify(lower(title)) FROM posts").is_ok());
+    /// let err = rewrite(&manifest, "SELECT slugfy(title) FROM posts").unwrap_err();
+    /// assert_eq!(err.kind, DiagnosticKind::UnknownFunction);
+    /// assert_eq!(err.help.as_deref().map(|h| h.starts_with("did you mean `slugify`?")), Some(true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn functions(&self) -> &[String] {
+        &self.functions
+    }
+
+    /// The declared function that a call's normalised name parts (default schema dropped)
+    /// name, if any.
+    pub(crate) fn declared_function(&self, parts: &[String]) -> Option<&str> {
+        let i = self.normalized_functions.iter().position(|f| f == parts)?;
+        Some(&self.functions[i])
     }
 
     /// Where the manifest came from (a file path, usually).
@@ -582,7 +620,7 @@ mod tests {
         assert_eq!(e.message, "unknown key");
         assert_eq!(
             e.help.as_deref(),
-            Some("did you mean `dialect`? (allowed: `dialect`, `tenant_column`, `tenant_id_type`, `tables`)")
+            Some("did you mean `dialect`? (allowed: `dialect`, `tenant_column`, `tenant_id_type`, `functions`, `tables`)")
         );
         assert_eq!(e.span, Some((at(1, 1), at(1, 7))));
 
@@ -605,15 +643,61 @@ mod tests {
     }
 
     #[test]
+    fn declared_functions_are_names_listed_once() {
+        let m =
+            parse("dialect = \"postgres\"\nfunctions = [\"slugify\", \"billing.tax\"]\n").unwrap();
+        assert_eq!(m.functions(), ["slugify", "billing.tax"]);
+        assert_eq!(m.declared_function(&["tax".into()]), None);
+        assert_eq!(
+            m.declared_function(&["billing".into(), "tax".into()]),
+            Some("billing.tax")
+        );
+
+        let e = parse(
+            "dialect = \"postgres\"\nfunctions = [\"a.b.c\", \"slugify\", 3, \"public.slugify\"]\n",
+        )
+        .unwrap_err();
+        let found: Vec<_> = problems(&e)
+            .into_iter()
+            .map(|p| (p.key.unwrap_or_default(), p.message, p.span.unwrap()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "functions".to_owned(),
+                    "`a.b.c` is not a function name".to_owned(),
+                    (at(2, 14), at(2, 21))
+                ),
+                (
+                    "functions".to_owned(),
+                    "invalid type: integer `3`, expected a string".to_owned(),
+                    (at(2, 34), at(2, 35))
+                ),
+                (
+                    "functions".to_owned(),
+                    "function `public.slugify` is listed twice".to_owned(),
+                    (at(2, 37), at(2, 53))
+                ),
+            ],
+            "{e}"
+        );
+
+        let e = single("dialect = \"sqlite\"\nfunctions = \"slugify\"\n");
+        assert_eq!(e.message, "must be an array of function names");
+    }
+
+    #[test]
     fn the_key_lists_match_the_raw_structs() {
         // Every key the unknown-key check allows deserializes under `deny_unknown_fields`.
         let m = parse(
             "dialect = \"sqlite\"\ntenant_column = \"t\"\ntenant_id_type = \"uuid\"\n\
-             [tables.a]\nscope = \"tenant\"\ntenant_column = \"u\"\ncolumns = [\"u\"]\n\
+             functions = [\"f\"]\n[tables.a]\nscope = \"tenant\"\ntenant_column = \"u\"\ncolumns = [\"u\"]\n\
              unique = [[\"u\"]]\n",
         )
         .unwrap();
         assert_eq!(m.tenant_id_type(), TenantIdType::Uuid);
+        assert_eq!(m.functions(), ["f"]);
         assert_eq!(m.table("a").unwrap().columns, Some(vec!["u".to_owned()]));
         assert_eq!(
             m.table("a").unwrap().unique,
@@ -621,7 +705,7 @@ mod tests {
         );
         assert_eq!(
             raw::TOP_KEYS.len() + raw::TABLE_KEYS.len(),
-            8,
+            9,
             "a new key needs a field in RawManifest or RawTable"
         );
     }

@@ -62,8 +62,9 @@ enum Entry {
 
 /// The manifest every case uses unless it brings its own. Scoped: orders, customers,
 /// order_items, users (tenant column `org_id`, declared columns), billing.invoices. Global:
-/// countries. It differs from the database fixture's (`tenant-query-tests`) on purpose: it
-/// exercises declared columns and schema-qualified names, which need no rows.
+/// countries. Declared functions: slugify, billing.price_with_tax. It differs from the
+/// database fixture's (`tenant-query-tests`) on purpose: it exercises declared columns,
+/// schema-qualified names and declared functions, which need no rows.
 const MANIFEST: &str = include_str!("cases/tenant-schema.toml");
 
 macro_rules! case_files {
@@ -99,6 +100,8 @@ case_files!(
     mysql_multi_table_dml_and_duplicate_key_update,
     sqlite_numbered_placeholders,
     quoted_names_follow_the_dialect,
+    familiar_functions,
+    set_returning_functions,
     // Refused statements (with a few accepted neighbours), by reason.
     unknown_tables_and_columns,
     tenant_column_writes,
@@ -109,6 +112,7 @@ case_files!(
     reads_the_walk_cannot_see,
     joins_that_cannot_be_filtered_exactly,
     functions_and_placeholders,
+    functions_that_are_not_allowed,
     syntax_errors_carry_sqlparser_positions,
 );
 

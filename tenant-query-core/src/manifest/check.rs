@@ -146,15 +146,19 @@ pub(super) fn manifest(cx: &mut Ctxt<'_>, raw: &RawManifest, origin: &str) -> Op
     };
     let tenant_id_type = tenant_id_type(cx, raw.tenant_id_type.as_ref());
     let tables = tables(cx, raw, tenant_column.as_deref());
+    let functions = functions(cx, raw.functions.as_ref());
     if let Some(dialect) = dialect {
         duplicate_tables(cx, dialect, &tables);
         duplicate_columns(cx, dialect, raw);
+        duplicate_functions(cx, dialect, raw.functions.as_ref());
     }
     let mut manifest = Manifest {
         dialect: dialect?,
         tenant_column: tenant_column?,
         tenant_id_type: tenant_id_type?,
         tables: tables.into_iter().map(|(_, t)| t).collect(),
+        functions: functions?,
+        normalized_functions: Vec::new(),
         origin: origin.to_owned(),
     };
     manifest.normalize_names();
@@ -393,6 +397,67 @@ fn unique_key(
         names.push(name);
     }
     valid.then_some(names)
+}
+
+/// The declared functions: each `name` or `schema.name`.
+fn functions(cx: &mut Ctxt<'_>, field: Option<&Field<Vec<Field<String>>>>) -> Option<Vec<String>> {
+    let Some(field) = field else {
+        return Some(Vec::new());
+    };
+    let help = "list the application's functions that read only their arguments, as in `functions = [\"slugify\", \"billing.price_with_tax\"]`";
+    let Some(items) = field.get_ref().ok() else {
+        let message = "must be an array of function names".to_owned();
+        cx.error("functions", Some(field.span()), message, help);
+        return None;
+    };
+    let names: Vec<Option<String>> = items
+        .iter()
+        .map(|item| function_name(cx, item, help))
+        .collect();
+    names.into_iter().collect()
+}
+
+/// A function name: `name` or `schema.name`, without spaces or empty parts.
+fn function_name(cx: &mut Ctxt<'_>, field: &Field<String>, help: &str) -> Option<String> {
+    let s = string(cx, "functions", field, help)?;
+    let parts: Vec<&str> = s.split('.').collect();
+    let ok = parts.len() <= 2 && parts.iter().all(|p| !p.is_empty() && p.trim() == *p);
+    if !ok {
+        let message = format!("`{s}` is not a function name");
+        let help = "a function name is `name` or `schema.name`, without spaces or empty parts";
+        cx.error("functions", Some(field.span()), message, help);
+        return None;
+    }
+    Some(s.to_owned())
+}
+
+/// Two entries of `functions` that name the same function of `dialect` (`slugify` and
+/// `public.slugify`).
+fn duplicate_functions(
+    cx: &mut Ctxt<'_>,
+    dialect: Dialect,
+    field: Option<&Field<Vec<Field<String>>>>,
+) {
+    let Some(items) = field.and_then(|f| f.get_ref().ok()) else {
+        return;
+    };
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    for item in items {
+        let Some(name) = item.get_ref().ok() else {
+            continue;
+        };
+        let normalized = dialect.normalize_declared_name(name);
+        if seen.contains(&normalized) {
+            let message = format!("function `{name}` is listed twice");
+            cx.error(
+                "functions",
+                Some(item.span()),
+                message,
+                "remove one of them",
+            );
+        }
+        seen.push(normalized);
+    }
 }
 
 fn duplicate_columns(cx: &mut Ctxt<'_>, dialect: Dialect, raw: &RawManifest) {

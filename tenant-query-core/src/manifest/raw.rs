@@ -10,7 +10,13 @@ use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 /// The keys allowed at the top of the manifest: the fields of [`RawManifest`].
-pub(super) const TOP_KEYS: &[&str] = &["dialect", "tenant_column", "tenant_id_type", "tables"];
+pub(super) const TOP_KEYS: &[&str] = &[
+    "dialect",
+    "tenant_column",
+    "tenant_id_type",
+    "functions",
+    "tables",
+];
 /// The keys allowed in a `[tables.NAME]` entry: the fields of [`RawTable`].
 pub(super) const TABLE_KEYS: &[&str] = &["scope", "tenant_column", "columns", "unique"];
 
@@ -27,6 +33,7 @@ pub(super) struct RawManifest {
     pub(super) dialect: Option<Field<String>>,
     pub(super) tenant_column: Option<Field<String>>,
     pub(super) tenant_id_type: Option<Field<String>>,
+    pub(super) functions: Option<Field<Vec<Field<String>>>>,
     pub(super) tables: Option<Lenient<Keys<Lenient<RawTable>>>>,
 }
 

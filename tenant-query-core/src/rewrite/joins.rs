@@ -174,8 +174,11 @@ impl<'m> Rewriter<'m> {
                 ..
             } => {
                 self.seen.relations += 1;
-                if args.is_some() || json_path.is_some() {
+                if json_path.is_some() {
                     return Err(table_function(&name.to_string(), span));
+                }
+                if let Some(args) = args {
+                    return self.function_in_from(name, args, bindings);
                 }
                 self.named_table(name, alias.as_ref(), span, bindings, role)
             }
@@ -187,14 +190,14 @@ impl<'m> Rewriter<'m> {
                 table_with_joins,
                 alias,
             } => self.nested_join(table_with_joins, alias.is_some(), span, bindings, role),
+            TableFactor::Function { name, args, .. } => self.function_in_from(name, args, bindings),
             TableFactor::UNNEST { array_exprs, .. } => {
-                for e in array_exprs {
-                    self.nested(e, bindings)?;
-                }
-                Ok(Vec::new())
+                self.set_returning_syntax_in_from("unnest", array_exprs, bindings, span)
+            }
+            TableFactor::JsonTable { json_expr, .. } => {
+                self.set_returning_syntax_in_from("json_table", json_expr, bindings, span)
             }
             TableFactor::TableFunction { expr, .. } => Err(table_function(&expr.to_string(), span)),
-            TableFactor::Function { name, .. } => Err(table_function(&name.to_string(), span)),
             other => Err(Diagnostic::unsupported(format!(
                 "this table expression cannot be scoped to a tenant: `{other}`"
             ))

@@ -10,12 +10,14 @@
 //! - [`upsert`]: the update half of upserts, per dialect (ON CONFLICT, ON DUPLICATE KEY UPDATE);
 //! - [`update_delete`]: UPDATE and DELETE targets;
 //! - [`assignments`]: assigned columns, and no writes to the tenant column;
+//! - [`functions`]: function calls, and set-returning functions in FROM;
 //! - [`nested`]: subqueries inside expressions, and column checks;
 //! - [`complete`]: the final check that every query and table reference was analysed.
 
 mod assignments;
 mod complete;
 mod derived;
+mod functions;
 mod insert;
 mod joins;
 mod nested;
@@ -155,6 +157,8 @@ pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> 
     let (mut parsed, params) = analyze(manifest, sql)?;
     let stmt = &mut parsed.statement;
     let mut rewriter = Rewriter::new(manifest, &params.tenant_marker);
+    // The functions the user wrote, before the walk adds any of its own.
+    rewriter.check_function_calls(stmt);
     let walked = rewriter.statement(stmt);
     // The walk finds them pass by pass; the user reads them in text order.
     let mut errors = std::mem::take(&mut rewriter.errors).into_sorted();

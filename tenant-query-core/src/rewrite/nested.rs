@@ -222,29 +222,9 @@ impl Visitor for BareColumns<'_, '_, '_> {
     }
 }
 
-/// Built-in functions that read a table named by a string, or run SQL given as text: the
-/// engine cannot see, let alone scope, what they read.
-const TABLE_READING_FUNCTIONS: &[&str] = &[
-    "table_to_xml",
-    "table_to_xmlschema",
-    "table_to_xml_and_xmlschema",
-    "query_to_xml",
-    "query_to_xmlschema",
-    "query_to_xml_and_xmlschema",
-    "cursor_to_xml",
-    "cursor_to_xmlschema",
-    "schema_to_xml",
-    "schema_to_xmlschema",
-    "schema_to_xml_and_xmlschema",
-    "database_to_xml",
-    "database_to_xmlschema",
-    "database_to_xml_and_xmlschema",
-    "ts_stat",
-    "ts_rewrite",
-];
-
-/// Refuses expressions that read a table the walk cannot scope: SQLite's `x IN table`, and
-/// functions that take a table name or SQL text.
+/// Refuses expressions that read a table the walk cannot scope: SQLite's `x IN table`.
+/// Functions that take a table name or SQL text are refused with the other unknown functions
+/// (see `functions`).
 fn hidden_table_read(expr: &Expr) -> Result<(), Diagnostic> {
     match expr {
         Expr::In {
@@ -257,21 +237,6 @@ fn hidden_table_read(expr: &Expr) -> Result<(), Diagnostic> {
         .help(format!(
             "write it as a subquery: `IN (SELECT … FROM {name})`"
         ))),
-        Expr::Function(function) => {
-            let Some(last) = function.name.0.last().and_then(|p| p.as_ident()) else {
-                return Ok(());
-            };
-            let lower = last.value.to_lowercase();
-            if TABLE_READING_FUNCTIONS.contains(&lower.as_str()) || lower.starts_with("dblink") {
-                return Err(Diagnostic::unsupported(format!(
-                    "`{}` reads rows the engine cannot see, so it cannot be scoped to a tenant",
-                    function.name
-                ))
-                .at(source_span(function.name.span()))
-                .help("select the rows with a query over declared tables, or use `unscoped_query!` with a reason"));
-            }
-            Ok(())
-        }
         _ => Ok(()),
     }
 }

@@ -1,6 +1,8 @@
 //! Queries, set operations, selects, and which names are CTEs rather than tables.
 
-use sqlparser::ast::{Ident, ObjectName, Query, Select, SetExpr, Spanned, TableWithJoins};
+use sqlparser::ast::{
+    Ident, ObjectName, Query, Select, SetExpr, Spanned, TableFactor, TableWithJoins,
+};
 
 use super::{and_into, Binding, Rewriter, Role};
 use crate::diagnostic::Diagnostic;
@@ -135,7 +137,7 @@ impl<'m> Rewriter<'m> {
         let result = scoped.and_then(|(predicates, bindings)| {
             self.check_grouping_of_derived(select, filtered_before)?;
             self.nested(select, &bindings)?;
-            if self.select_depth == 1 {
+            if self.select_depth == 1 && !exposes_unlisted_columns(&from) {
                 // No outer query, so a bare name can only be a column of this FROM clause
                 // (or, in SQLite, an alias of the SELECT list).
                 let aliases: Vec<&sqlparser::ast::Ident> = select
@@ -206,6 +208,21 @@ impl<'m> Rewriter<'m> {
         self.dialect()
             .normalize_ident(&ident.value, ident.quote_style.is_some())
     }
+}
+
+/// Whether a FROM list holds a relation whose columns no manifest lists: a derived table, a
+/// function or a parenthesised join with one. A bare name may then be one of its columns.
+fn exposes_unlisted_columns(from: &[TableWithJoins]) -> bool {
+    let mut factors = from.iter().flat_map(|item| {
+        std::iter::once(&item.relation).chain(item.joins.iter().map(|j| &j.relation))
+    });
+    factors.any(|factor| match factor {
+        TableFactor::Table { args, .. } => args.is_some(),
+        TableFactor::NestedJoin {
+            table_with_joins, ..
+        } => exposes_unlisted_columns(std::slice::from_ref(table_with_joins)),
+        _ => true,
+    })
 }
 
 /// The CTE names one scope can see.

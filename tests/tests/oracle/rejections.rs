@@ -75,3 +75,35 @@ fn upserts_whose_arbiter_may_be_another_tenants_are_refused() {
         &format!("{values} ON DUPLICATE KEY UPDATE name = VALUES(name)"),
     );
 }
+
+/// Functions fail closed: built-ins that act on the server or read what every tenant holds,
+/// and the application's own functions unless the manifest declares them.
+#[test]
+fn functions_that_reach_past_the_tenant_are_refused() {
+    for sql in [
+        "SELECT setval('orders_id_seq', 1)",
+        "SELECT pg_terminate_backend(1)",
+        "SELECT lo_import('/etc/hostname')",
+        "SELECT pg_stat_get_live_tuples('orders'::regclass)",
+        "SELECT id FROM orders WHERE total > orders_report()",
+        "SELECT * FROM customers c, LATERAL customer_orders(c.id) AS o",
+        "SELECT * FROM pg_ls_dir('.') AS f",
+    ] {
+        refuses(Dialect::Postgres, sql);
+    }
+    for sql in [
+        "SELECT SLEEP(1) FROM orders",
+        "SELECT GET_LOCK('orders', 10)",
+        "SELECT LOAD_FILE('/etc/hostname')",
+        "SELECT id FROM orders WHERE total > orders_report()",
+    ] {
+        refuses(Dialect::MySql, sql);
+    }
+    for sql in [
+        "SELECT load_extension('x')",
+        "SELECT * FROM orders WHERE id = last_insert_rowid()",
+        "SELECT * FROM generate_series(1, 3)",
+    ] {
+        refuses(Dialect::Sqlite, sql);
+    }
+}

@@ -38,6 +38,9 @@ fn main() {
     let _ = unscoped_query!(reason = "nightly cleanup", "DELETE FROM orders WHERE total = $1", 0_i64);
     let _ = unscoped_query_as!(Order, reason = "admin page", "SELECT id, total FROM orders");
     let _ = unscoped_query_scalar!(i64, reason = "metrics", "SELECT COUNT(*) FROM orders");
+    // Unscoped statements may call any function; scoped ones the declared ones too.
+    let _ = unscoped_query!(reason = "reset after import", "SELECT setval('orders_id_seq', 1)");
+    let _ = tenant_query!(tenant, "SELECT slugify(status), lower(status) FROM orders");
 
     const SQL: &str = tenant_query_sql!("SELECT id FROM orders WHERE id = $1");
     assert_eq!(SQL, "SELECT id FROM orders WHERE (id = $1) AND orders.tenant_id = $2::BIGINT");
