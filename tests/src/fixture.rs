@@ -75,6 +75,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// The tenant column of a scoped table; `None` for a global table.
     pub tenant_column: Option<&'static str>,
+    /// Whether rows with a NULL tenant column are shared by every tenant
+    /// (`scope = "tenant_or_global"`).
+    pub shared: bool,
     /// The primary key.
     pub primary_key: Vec<&'static str>,
     /// Further unique keys. Some deliberately leave out the tenant column.
@@ -91,14 +94,14 @@ impl Table {
     }
 
     /// The rows the tenant copy for `tenant` holds: the tenant's own rows of a scoped
-    /// table, every row of a global one.
+    /// table (and the shared ones of a `tenant_or_global` table), every row of a global one.
     pub fn rows_for(&self, tenant: i64) -> Vec<Vec<Val>> {
         match self.tenant_index() {
             None => self.rows.clone(),
             Some(i) => self
                 .rows
                 .iter()
-                .filter(|r| r[i] == Val::Int(tenant))
+                .filter(|r| r[i] == Val::Int(tenant) || (self.shared && r[i] == Val::Null))
                 .cloned()
                 .collect(),
         }
@@ -177,7 +180,12 @@ pub fn manifest_toml(dialect: Dialect) -> String {
         match table.tenant_column {
             None => text.push_str("scope = \"global\"\n"),
             Some(tc) => {
-                text.push_str("scope = \"tenant\"\n");
+                let scope = if table.shared {
+                    "tenant_or_global"
+                } else {
+                    "tenant"
+                };
+                text.push_str(&format!("scope = \"{scope}\"\n"));
                 if tc != "tenant_id" {
                     text.push_str(&format!("tenant_column = \"{tc}\"\n"));
                 }
@@ -235,6 +243,7 @@ pub fn tables() -> Vec<Table> {
             null_col("home_country", Text),
         ],
         tenant_column: None,
+        shared: false,
         primary_key: vec!["id"],
         unique: vec![],
         rows: [
@@ -258,6 +267,7 @@ pub fn tables() -> Vec<Table> {
         name: "countries",
         columns: vec![col("country_code", Text), col("country_name", Text)],
         tenant_column: None,
+        shared: false,
         primary_key: vec!["country_code"],
         unique: vec![],
         rows: [
@@ -281,6 +291,7 @@ pub fn tables() -> Vec<Table> {
             null_col("manager_id", Int),
         ],
         tenant_column: Some("tenant_id"),
+        shared: false,
         primary_key: vec!["tenant_id", "id"],
         unique: vec![],
         rows: vec![],
@@ -313,6 +324,7 @@ pub fn tables() -> Vec<Table> {
             null_col("parent_id", Int),
         ],
         tenant_column: Some("tenant_id"),
+        shared: false,
         primary_key: vec!["tenant_id", "id"],
         unique: vec![],
         rows: vec![],
@@ -343,6 +355,7 @@ pub fn tables() -> Vec<Table> {
             col("role", Text),
         ],
         tenant_column: Some("tenant_id"),
+        shared: false,
         primary_key: vec!["tenant_id", "user_id", "org_id"],
         unique: vec![],
         rows: vec![],
@@ -381,6 +394,7 @@ pub fn tables() -> Vec<Table> {
             null_col("country_code", Text),
         ],
         tenant_column: Some("tenant_id"),
+        shared: false,
         primary_key: vec!["tenant_id", "id"],
         // Unique across all tenants: an upsert keyed on it can meet another tenant's row.
         unique: vec![vec!["email"]],
@@ -409,6 +423,7 @@ pub fn tables() -> Vec<Table> {
             col("status", Text),
         ],
         tenant_column: Some("tenant_id"),
+        shared: false,
         primary_key: vec!["tenant_id", "id"],
         unique: vec![],
         rows: vec![],
@@ -444,6 +459,7 @@ pub fn tables() -> Vec<Table> {
             col("price", Int),
         ],
         tenant_column: Some("tenant_id"),
+        shared: false,
         primary_key: vec!["tenant_id", "order_id", "line_no"],
         unique: vec![],
         rows: vec![],
@@ -482,6 +498,7 @@ pub fn tables() -> Vec<Table> {
         ],
         // The per-table override: this table's tenant column is `org_id`.
         tenant_column: Some("org_id"),
+        shared: false,
         primary_key: vec!["org_id", "id"],
         unique: vec![],
         rows: vec![],
@@ -502,6 +519,7 @@ pub fn tables() -> Vec<Table> {
     vec![
         tenants,
         countries,
+        settings(),
         users,
         organizations,
         memberships,
@@ -510,6 +528,42 @@ pub fn tables() -> Vec<Table> {
         order_items,
         audit_log,
     ]
+}
+
+/// Global defaults (NULL tenant) that tenants 1 and 2 override in part; tenant 3 adds a
+/// setting of its own, tenant 4 has none and sees only the defaults. Its key cannot hold the
+/// nullable tenant column, so ids are unique across tenants.
+fn settings() -> Table {
+    use ColType::{Int, Text};
+    let rows = [
+        (None, 1, "currency", "USD"),
+        (None, 2, "theme", "light"),
+        (None, 3, "locale", "en"),
+        (Some(1), 11, "currency", "EUR"),
+        (Some(1), 12, "theme", "dark"),
+        (Some(2), 21, "theme", "blue"),
+        (Some(2), 22, "beta", "on"),
+        (Some(3), 31, "beta", "off"),
+    ];
+    Table {
+        name: "settings",
+        columns: vec![
+            null_col("tenant_id", Int),
+            col("id", Int),
+            col("name", Text),
+            col("value", Text),
+        ],
+        tenant_column: Some("tenant_id"),
+        shared: true,
+        primary_key: vec!["id"],
+        unique: vec![vec!["tenant_id", "name"]],
+        rows: rows
+            .into_iter()
+            .map(|(t, id, name, value)| {
+                vec![Val::opt(t), Val::Int(id), Val::text(name), Val::text(value)]
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]
@@ -546,6 +600,6 @@ mod tests {
         assert!(dangling_elsewhere);
         assert!(tables
             .iter()
-            .all(|t| t.rows_for(4).is_empty() || t.tenant_column.is_none()));
+            .all(|t| t.rows_for(4).is_empty() || t.tenant_column.is_none() || t.shared));
     }
 }
