@@ -567,8 +567,7 @@ async fn check_statement(
             .enumerate()
             .filter_map(|(i, table)| {
                 compare_table(
-                    table.tenant_index(),
-                    table.shared,
+                    table,
                     t,
                     &baseline.full[i],
                     &copy_before[i],
@@ -643,8 +642,7 @@ async fn run_rolled_back(
 /// Compares one table after a statement. `full_before`/`copy_before` are the contents before,
 /// `expected` the copy's after the original, `actual` the full data's after the rewrite.
 fn compare_table(
-    tenant_index: Option<usize>,
-    shared: bool,
+    table: &crate::fixture::Table,
     tenant: i64,
     full_before: &[TextRow],
     copy_before: &[TextRow],
@@ -652,7 +650,8 @@ fn compare_table(
     actual: &[TextRow],
     check: Check,
 ) -> Option<String> {
-    let Some(ti) = tenant_index else {
+    let shared = table.shared;
+    let Some(ti) = table.tenant_index() else {
         return (expected != actual).then(|| {
             format!(
                 "the global table differs\n   expected:\n{}   actual:\n{}",
