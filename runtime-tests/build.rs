@@ -88,8 +88,8 @@ fn parity(cases: &Path, dialect: &str, manifest: &Manifest) -> String {
     let (mut accepted, mut refused) = (0, 0);
     for path in &files {
         let stem = path.file_stem().and_then(|s| s.to_str()).expect("a name");
-        let file: CaseFile = toml::from_str(&read(path))
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let file: CaseFile =
+            toml::from_str(&read(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for (i, case) in file.cases.iter().enumerate() {
             let dialects = case.dialects.as_ref().unwrap_or(&file.dialects);
             if case.manifest.is_some() || !dialects.iter().any(|d| d == dialect) {
@@ -105,7 +105,13 @@ fn parity(cases: &Path, dialect: &str, manifest: &Manifest) -> String {
             match outcome {
                 Ok(plan) => {
                     accepted += 1;
-                    accepted_test(&mut out, &name, &case.sql, unscoped, plan.bind_plan.user_args);
+                    accepted_test(
+                        &mut out,
+                        &name,
+                        &case.sql,
+                        unscoped,
+                        plan.bind_plan.user_args,
+                    );
                 }
                 Err(diagnostic) => {
                     refused += 1;
@@ -130,7 +136,9 @@ fn argument(i: usize) -> String {
 }
 
 fn accepted_test(out: &mut String, name: &str, sql: &str, unscoped: bool, user_args: usize) {
-    let args: String = (0..user_args).map(|i| format!(", {}", argument(i))).collect();
+    let args: String = (0..user_args)
+        .map(|i| format!(", {}", argument(i)))
+        .collect();
     let binds: String = (0..user_args)
         .map(|i| format!(".bind({})", argument(i)))
         .collect();

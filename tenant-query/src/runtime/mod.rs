@@ -398,3 +398,97 @@ fn analyze(manifest: &Manifest, scope: Scope, sql: &str) -> Outcome {
         Err(_) => Outcome::Internal("the engine panicked on this statement".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::mysql::MySqlArguments;
+    use sqlx::{Arguments, MySql};
+
+    use super::*;
+
+    const MYSQL: &str = "dialect = \"mysql\"\n\
+        [tables.orders]\nscope = \"tenant\"\n\
+        [tables.customers]\nscope = \"tenant\"\n";
+
+    fn mysql_engine(capacity: usize) -> Engine<MySql> {
+        Engine::with_capacity(
+            EmbeddedManifest::__new(MYSQL, "tenant-schema.toml"),
+            capacity,
+        )
+    }
+
+    #[test]
+    fn a_repeated_statement_is_rewritten_once_and_the_cache_is_bounded() {
+        let engine = mysql_engine(16);
+        for _ in 0..100 {
+            let query = engine.tenant_query(&TenantId::new(1), "SELECT id FROM orders");
+            assert!(query.is_ok());
+        }
+        assert_eq!(engine.cached_statements(), 1);
+        for limit in 0..1000 {
+            let sql = format!("SELECT id FROM orders LIMIT {limit}");
+            assert!(engine.tenant_query(&TenantId::new(1), &sql).is_ok());
+        }
+        let cached = engine.cached_statements();
+        assert!((1..=32).contains(&cached), "{cached} statements cached");
+    }
+
+    #[test]
+    fn mysql_binds_the_tenant_between_the_arguments() {
+        let engine = mysql_engine(16);
+        let query = engine
+            .tenant_query(
+                &TenantId::new(7),
+                "SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.total > ? LIMIT ?",
+            )
+            .unwrap()
+            .bind(100_i64)
+            .bind(5_i64);
+        assert_eq!(
+            query.sql(),
+            "SELECT o.id FROM orders o JOIN customers c ON (c.id = o.customer_id) AND c.tenant_id = ? \
+             WHERE (o.total > ?) AND o.tenant_id = ? LIMIT ?"
+        );
+        let mut query = query.build().unwrap();
+        let mut expected = MySqlArguments::default();
+        for value in [7_i64, 100, 7, 5] {
+            expected.add(value).unwrap();
+        }
+        let sent = query.take_arguments().unwrap();
+        assert_eq!(format!("{sent:?}"), format!("{:?}", Some(expected)));
+    }
+
+    #[test]
+    fn a_mysql_query_builder_keeps_its_arguments_only_when_the_tenant_comes_last() {
+        let engine = mysql_engine(16);
+        let mut builder = QueryBuilder::<MySql>::new("SELECT id FROM orders WHERE total > ");
+        builder.push_bind(100_i64);
+        let query = engine.tenant_query_builder(&TenantId::new(7), builder);
+        assert_eq!(
+            query.unwrap().sql(),
+            "SELECT id FROM orders WHERE (total > ?) AND orders.tenant_id = ?"
+        );
+
+        let mut builder = QueryBuilder::<MySql>::new("SELECT id FROM orders WHERE total > ");
+        builder.push_bind(100_i64);
+        builder.push(" LIMIT ");
+        builder.push_bind(5_i64);
+        match engine.tenant_query_builder(&TenantId::new(7), builder) {
+            Err(Error::BuilderArgumentOrder { sql }) => assert_eq!(
+                sql,
+                "SELECT id FROM orders WHERE (total > ?) AND orders.tenant_id = ? LIMIT ?"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_manifest_that_does_not_parse_refuses_every_statement() {
+        let engine: Engine<MySql> = Engine::new(EmbeddedManifest::__new("dialect = 1", "x.toml"));
+        let err = engine
+            .tenant_query(&TenantId::new(1), "SELECT 1")
+            .unwrap_err();
+        assert!(matches!(err, Error::Manifest { .. }), "{err}");
+        assert_eq!(engine.cached_statements(), 0);
+    }
+}

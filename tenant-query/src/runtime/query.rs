@@ -285,3 +285,111 @@ impl<'q, DB: Database, V: Encode<'q, DB> + Type<DB>> CurrentValue<DB> for Curren
         (index == self.index).then(|| arguments.add(self.value))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::encode::IsNull;
+    use sqlx::error::BoxDynError;
+    use sqlx::sqlite::SqliteArguments;
+    use sqlx::{Execute, Sqlite};
+    use tenant_query_core::{BindPlan, Rewritten};
+
+    use super::*;
+    use crate::runtime::plan::Scope;
+    use BindSlot::{Arg, Tenant};
+
+    fn prepared(slots: Vec<BindSlot>, user_args: usize) -> Arc<Prepared> {
+        let rewritten = Rewritten {
+            sql: "SQL".to_owned(),
+            bind_plan: BindPlan { slots, user_args },
+            scoped_tables: Vec::new(),
+            tables: Vec::new(),
+        };
+        Arc::new(Prepared::new(rewritten, Scope::Tenant).expect("a consistent plan"))
+    }
+
+    /// The arguments a query sends, as sqlx encoded them.
+    fn sent(query: Result<Query<'static, Sqlite, SqliteArguments>, Error>) -> String {
+        let mut query = query.unwrap_or_else(|e| panic!("{e}"));
+        format!("{:?}", query.take_arguments().expect("encoded"))
+    }
+
+    fn expected(values: [&dyn Fn(&mut SqliteArguments); 4]) -> String {
+        let mut arguments = SqliteArguments::default();
+        values.iter().for_each(|add| add(&mut arguments));
+        format!("{:?}", Some(arguments))
+    }
+
+    #[test]
+    fn an_argument_bound_again_later_is_sent_twice() {
+        let query = DynamicQuery::<Sqlite, i64>::new(
+            prepared(vec![Arg(0), Arg(1), Tenant, Arg(0)], 2),
+            Some(7),
+        )
+        .bind(10_i64)
+        .bind("x");
+        assert_eq!(
+            sent(query.build()),
+            expected([
+                &|a| a.add(10_i64).unwrap(),
+                &|a| a.add("x").unwrap(),
+                &|a| a.add(7_i64).unwrap(),
+                &|a| a.add(10_i64).unwrap(),
+            ])
+        );
+    }
+
+    /// A value sqlx cannot encode.
+    struct Unencodable;
+
+    impl Type<Sqlite> for Unencodable {
+        fn type_info() -> <Sqlite as Database>::TypeInfo {
+            <i64 as Type<Sqlite>>::type_info()
+        }
+    }
+
+    impl Encode<'_, Sqlite> for Unencodable {
+        fn encode_by_ref(
+            &self,
+            _: &mut <Sqlite as Database>::ArgumentBuffer,
+        ) -> Result<IsNull, BoxDynError> {
+            Err("cannot encode this".into())
+        }
+    }
+
+    #[test]
+    fn a_value_that_does_not_encode_is_an_error_at_its_position() {
+        let query = DynamicQuery::<Sqlite, i64>::new(prepared(vec![Tenant, Arg(0)], 1), Some(7))
+            .bind(Unencodable);
+        match query.build() {
+            Err(Error::Encode { position, source }) => {
+                assert_eq!(position, 2);
+                assert_eq!(source.to_string(), "cannot encode this");
+            }
+            other => panic!("{:?}", other.map(|q| q.sql().as_str().to_owned())),
+        }
+    }
+
+    #[test]
+    fn the_count_of_arguments_must_match() {
+        let plan = prepared(vec![Arg(0), Tenant], 1);
+        let none = DynamicQuery::<Sqlite, i64>::new(Arc::clone(&plan), Some(7));
+        assert!(matches!(
+            none.build(),
+            Err(Error::ArgumentCount {
+                expected: 1,
+                got: 0
+            })
+        ));
+        let two = DynamicQuery::<Sqlite, i64>::new(plan, Some(7))
+            .bind(1_i64)
+            .bind(2_i64);
+        assert!(matches!(
+            two.build(),
+            Err(Error::ArgumentCount {
+                expected: 1,
+                got: 2
+            })
+        ));
+    }
+}
