@@ -12,7 +12,8 @@ use tenant_query::runtime::{EmbeddedManifest, Engine};
 use tenant_query::{tenant_query, TenantId};
 
 /// A join of two scoped tables with one argument; the crate's own manifest (SQLite).
-const SQL: &str = "SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.total > ?";
+const SQL: &str =
+    "SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.total > ?";
 
 fn manifest() -> EmbeddedManifest<sqlx::Sqlite, i64> {
     tenant_query::embedded_manifest!()

@@ -75,8 +75,8 @@
 //! tenant placeholder; the arguments at their placeholders, in the order the dialect needs.
 //! The result works with any sqlx executor: a pool, a `&mut Transaction` or a connection.
 //!
-//! With the `runtime` feature, the [`runtime`] module scopes SQL built at run time with the
-//! same engine and the same manifest, embedded by [`embedded_manifest!`].
+//! With the `runtime` feature (off by default), the `runtime` module scopes SQL built at run
+//! time with the same engine and the same manifest, embedded by `embedded_manifest!`.
 //!
 //! # Errors
 //!

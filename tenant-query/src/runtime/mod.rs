@@ -363,9 +363,8 @@ impl<DB: Database, T> Engine<DB, T> {
         let mut built = builder.build();
         let arguments = built
             .take_arguments()
-            .map_err(|source| Error::Encode {
-                position: 0,
-                source,
+            .map_err(|e| Error::Internal {
+                message: format!("the QueryBuilder's arguments cannot be taken: {e}"),
             })?
             .unwrap_or_default();
         let sql = built.sql();
@@ -480,6 +479,17 @@ mod tests {
             ),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn engines_and_queries_can_be_shared_and_sent_between_tasks() {
+        fn send_sync<S: Send + Sync>() {}
+        fn send<S: Send>() {}
+        send_sync::<Engine<MySql>>();
+        send_sync::<Engine<sqlx::Postgres, String>>();
+        send::<DynamicQuery<'static, MySql, i64>>();
+        send::<Error>();
+        send_sync::<Error>();
     }
 
     #[test]
