@@ -1,7 +1,8 @@
 // ---- The parity of the macros and the run-time API over the engine corpus. ----
 //
-// Not a module of its own: each package's `tests/parity.rs` defines `Db` and includes this
-// file, which includes the tests that `runtime-tests/build.rs` generated from the corpus.
+// Not a module of its own: the module `parity` of each package's `tests/runtime.rs` imports
+// `Db` and includes this file, which includes the tests that `runtime-tests/build.rs`
+// generated from the corpus.
 
 use std::sync::LazyLock;
 

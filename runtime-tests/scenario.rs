@@ -1,9 +1,9 @@
 // ---- The run-time API on real data, identical on every database (only placeholders differ). ----
 //
 // Not a module of its own: `runtime-tests/build.rs` writes this file into each package's
-// `OUT_DIR` in that package's dialect, and `tests/runtime.rs` includes it after defining `Db`,
-// `Pool`, `SCHEMA`, `setup` and `teardown`. Write placeholders as PostgreSQL's `$1`, `$2`, …
-// (MySQL and SQLite get `?`).
+// `OUT_DIR` in that package's dialect, and the module `scenario` of `tests/runtime.rs` includes
+// it after defining `Db`, `Pool`, `SCHEMA`, `setup` and `teardown`. Write placeholders as
+// PostgreSQL's `$1`, `$2`, … (MySQL and SQLite get `?`).
 
 use std::sync::Arc;
 

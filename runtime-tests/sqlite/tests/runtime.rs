@@ -3,43 +3,59 @@
 //!
 //! The scenario itself is `runtime-tests/scenario.rs`, shared by the three packages; the build
 //! script (`runtime-tests/build.rs`) writes it in this package's dialect into `OUT_DIR`.
-
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+//!
+//! `parity` runs the engine corpus (`tenant-query-core/tests/cases`) in this dialect through
+//! `tenant_query!` and through the run-time API: the same verdict, the same SQL, the same
+//! arguments in the same order, the same diagnostics. It needs no database. One test binary
+//! holds both, to keep the link steps few.
 
 type Db = sqlx::Sqlite;
-type Pool = sqlx::SqlitePool;
 
-const SCHEMA: &str = "
-    CREATE TABLE customers (id INTEGER NOT NULL, tenant_id BIGINT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (tenant_id, id));
-    CREATE TABLE orders (
-        id INTEGER NOT NULL,
-        tenant_id BIGINT NOT NULL,
-        customer_id BIGINT,
-        total BIGINT NOT NULL,
-        PRIMARY KEY (tenant_id, id)
-    );
-    CREATE TABLE countries (code TEXT PRIMARY KEY, name TEXT NOT NULL);
-";
+mod parity {
+    use super::Db;
 
-struct Scratch {
-    pool: Pool,
+    include!("../../parity.rs");
 }
 
-async fn setup() -> Option<Scratch> {
-    let options: SqliteConnectOptions = "sqlite::memory:".parse().expect("a valid URL");
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        // The in-memory database lives as long as its only connection: keep it.
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .connect_with(options)
-        .await
-        .expect("open an in-memory SQLite database");
-    Some(Scratch { pool })
-}
+mod scenario {
+    use super::Db;
 
-async fn teardown(db: Scratch) {
-    db.pool.close().await;
-}
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
-include!(concat!(env!("OUT_DIR"), "/scenario.rs"));
+    type Pool = sqlx::SqlitePool;
+
+    const SCHEMA: &str = "
+        CREATE TABLE customers (id INTEGER NOT NULL, tenant_id BIGINT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (tenant_id, id));
+        CREATE TABLE orders (
+            id INTEGER NOT NULL,
+            tenant_id BIGINT NOT NULL,
+            customer_id BIGINT,
+            total BIGINT NOT NULL,
+            PRIMARY KEY (tenant_id, id)
+        );
+        CREATE TABLE countries (code TEXT PRIMARY KEY, name TEXT NOT NULL);
+    ";
+
+    struct Scratch {
+        pool: Pool,
+    }
+
+    async fn setup() -> Option<Scratch> {
+        let options: SqliteConnectOptions = "sqlite::memory:".parse().expect("a valid URL");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            // The in-memory database lives as long as its only connection: keep it.
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .expect("open an in-memory SQLite database");
+        Some(Scratch { pool })
+    }
+
+    async fn teardown(db: Scratch) {
+        db.pool.close().await;
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/scenario.rs"));
+}

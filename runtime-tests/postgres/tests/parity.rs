@@ -1,7 +1,0 @@
-//! The engine corpus (`tenant-query-core/tests/cases`) in the postgres dialect, through
-//! `tenant_query!` and through the run-time API: the same verdict, the same SQL, the same
-//! arguments in the same order, the same diagnostics. No database is needed.
-
-type Db = sqlx::Postgres;
-
-include!("../../parity.rs");
