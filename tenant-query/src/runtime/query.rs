@@ -94,10 +94,25 @@ where
         query
     }
 
-    /// Binds the value of the next placeholder, as `sqlx::query(…).bind(value)` does.
+    /// Binds the value of the next placeholder, as `sqlx::query(…).bind(value)` does: any
+    /// value sqlx can encode, owned or borrowed.
     ///
     /// A value that cannot be encoded, or one too many, is reported by
     /// [`build`](DynamicQuery::build).
+    ///
+    /// ```
+    /// use tenant_query::runtime::{Engine, Error};
+    /// use tenant_query::TenantId;
+    ///
+    /// let engine: Engine<sqlx::Sqlite> = Engine::new(tenant_query::embedded_manifest!());
+    /// let name = String::from("Ada");
+    /// let query = engine
+    ///     .tenant_query(&TenantId::new(1), "SELECT id FROM customers WHERE name = ?")?
+    ///     .bind(&name) // borrowed: `name` stays usable
+    ///     .bind(2_i64); // one too many
+    /// assert!(matches!(query.build(), Err(Error::ArgumentCount { expected: 1, got: 2 })));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn bind<V>(mut self, value: V) -> Self
     where
         V: Encode<'q, DB> + Type<DB> + Send + 'q,
@@ -121,7 +136,8 @@ where
         self
     }
 
-    /// The SQL that will be sent: the statement as the engine rewrote it (or checked it).
+    /// The SQL that will be sent: the statement as the engine rewrote it (or checked it),
+    /// for logs and reviews. See the example of [`DynamicQuery`].
     pub fn sql(&self) -> &str {
         &self.prepared.sql
     }
@@ -146,6 +162,34 @@ where
     /// # Errors
     ///
     /// As [`build`](DynamicQuery::build).
+    ///
+    /// ```
+    /// use tenant_query::runtime::Engine;
+    /// use tenant_query::TenantId;
+    ///
+    /// #[derive(sqlx::FromRow)]
+    /// struct Customer {
+    ///     id: i64,
+    ///     name: String,
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use sqlx::Connection;
+    /// # let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await?;
+    /// # sqlx::raw_sql("CREATE TABLE customers (id INTEGER PRIMARY KEY, tenant_id BIGINT NOT NULL, name TEXT NOT NULL);
+    /// #   INSERT INTO customers VALUES (1, 1, 'Ada'), (2, 2, 'Eve');").execute(&mut conn).await?;
+    /// let engine: Engine<sqlx::Sqlite> = Engine::new(tenant_query::embedded_manifest!());
+    /// let customers: Vec<Customer> = engine
+    ///     .tenant_query(&TenantId::new(2), "SELECT id, name FROM customers ORDER BY id")?
+    ///     .build_query_as()?
+    ///     .fetch_all(&mut conn)
+    ///     .await?;
+    /// assert_eq!(customers.len(), 1);
+    /// assert_eq!((customers[0].id, customers[0].name.as_str()), (2, "Eve"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn build_query_as<O>(self) -> Result<QueryAs<'static, DB, O, DB::Arguments>, Error>
     where
         DB::Arguments: IntoArguments<DB>,
