@@ -215,7 +215,7 @@ fn unreachable_sql() -> TokenStream {
     quote! { ::core::compile_error!("internal error: tenant_query_sql! builds no query") }
 }
 
-fn db_path(dialect: Dialect) -> TokenStream {
+pub(crate) fn db_path(dialect: Dialect) -> TokenStream {
     match dialect {
         Dialect::Postgres => quote! { ::sqlx::Postgres },
         Dialect::MySql => quote! { ::sqlx::MySql },
@@ -223,7 +223,7 @@ fn db_path(dialect: Dialect) -> TokenStream {
     }
 }
 
-fn tenant_type(ty: TenantIdType) -> TokenStream {
+pub(crate) fn tenant_type(ty: TenantIdType) -> TokenStream {
     match ty {
         TenantIdType::I64 => quote! { i64 },
         TenantIdType::I32 => quote! { i32 },

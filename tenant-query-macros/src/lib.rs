@@ -3,10 +3,12 @@
 //!
 //! The pipeline follows one module per concern:
 //! `ast` parses the call, `manifest` finds and caches `tenant-schema.toml`,
-//! `valid` runs the engine and checks the arguments, `expand` emits the sqlx call.
+//! `valid` runs the engine and checks the arguments, `expand` emits the sqlx call;
+//! `embed` embeds the manifest for the run-time API.
 //! Every error is a spanned `compile_error!`; nothing here panics on user input.
 
 mod ast;
+mod embed;
 mod expand;
 mod manifest;
 mod valid;
@@ -64,4 +66,10 @@ entry_points! {
     unscoped_query_as_checked => Unscoped, As, true;
     /// Implementation of `tenant_query::unscoped_query_scalar_checked!`.
     unscoped_query_scalar_checked => Unscoped, Scalar, true;
+}
+
+/// Implementation of `tenant_query::embedded_manifest!`.
+#[proc_macro]
+pub fn embedded_manifest(input: TokenStream) -> TokenStream {
+    embed::expand(input.into()).into()
 }

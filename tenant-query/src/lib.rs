@@ -75,6 +75,9 @@
 //! tenant placeholder; the arguments at their placeholders, in the order the dialect needs.
 //! The result works with any sqlx executor: a pool, a `&mut Transaction` or a connection.
 //!
+//! With the `runtime` feature (off by default), the `runtime` module scopes SQL built at run
+//! time with the same engine and the same manifest, embedded by `embedded_manifest!`.
+//!
 //! # Errors
 //!
 //! Every problem is a compile error pointing at the SQL literal or at the offending argument:
@@ -84,6 +87,8 @@
 //! `unscoped_query!` without a reason, a malformed or missing manifest.
 #![deny(missing_docs)]
 
+#[cfg(feature = "runtime")]
+pub mod runtime;
 #[cfg(feature = "sqlx")]
 mod sqlx_impls;
 mod tenant_id;
@@ -402,4 +407,32 @@ macro_rules! unscoped_query_as_checked {
 #[macro_export]
 macro_rules! unscoped_query_scalar_checked {
     ($($input:tt)*) => { $crate::__private::macros::unscoped_query_scalar_checked!($($input)*) };
+}
+
+/// The crate's `tenant-schema.toml`, embedded at compile time for the run-time API (feature
+/// `runtime`): `embedded_manifest!()` returns a
+/// [`runtime::EmbeddedManifest`] typed with the manifest's database and tenant id type.
+///
+/// The manifest is the one every other macro of the crate reads, found the same way
+/// (`TENANT_QUERY_MANIFEST`, else `tenant-schema.toml` in the crate directory or a parent up
+/// to the workspace root) and validated at compile time, so an invalid manifest is a compile
+/// error. Its text is embedded with `include_str!`: nothing is read from disk at run time,
+/// and editing the file recompiles the crate.
+///
+/// ```
+/// use tenant_query::runtime::Engine;
+///
+/// let engine: Engine<sqlx::Sqlite, i64> = Engine::new(tenant_query::embedded_manifest!());
+/// # let _ = engine;
+/// ```
+///
+/// It takes no arguments:
+///
+/// ```compile_fail
+/// let manifest = tenant_query::embedded_manifest!("tenant-schema.toml");
+/// ```
+#[cfg(feature = "runtime")]
+#[macro_export]
+macro_rules! embedded_manifest {
+    ($($input:tt)*) => { $crate::__private::macros::embedded_manifest!($($input)*) };
 }
