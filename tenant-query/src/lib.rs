@@ -84,6 +84,8 @@
 //! `unscoped_query!` without a reason, a malformed or missing manifest.
 #![deny(missing_docs)]
 
+#[cfg(feature = "rls")]
+pub mod rls;
 #[cfg(feature = "sqlx")]
 mod sqlx_impls;
 mod tenant_id;

@@ -112,9 +112,10 @@ fn migration_paths(out: &Path) -> Result<(PathBuf, PathBuf), Failure> {
     }
     let file_name = out.file_name().and_then(|n| n.to_str()).unwrap_or("");
     match file_name.strip_suffix(".up.sql") {
-        Some(stem) if !stem.is_empty() => {
-            Ok((out.to_owned(), out.with_file_name(format!("{stem}.down.sql"))))
-        }
+        Some(stem) if !stem.is_empty() => Ok((
+            out.to_owned(),
+            out.with_file_name(format!("{stem}.down.sql")),
+        )),
         _ => Err(Failure::Input(format!(
             "--out `{}` is neither a directory nor a file named `<version>_<name>.up.sql`\n  \
              help: sqlx runs reversible migrations as `.up.sql` and `.down.sql` pairs; \
@@ -204,15 +205,22 @@ mod tests {
         let Ok((up, down)) = migration_paths(&dir) else {
             panic!("a directory was refused");
         };
-        assert!(up.to_str().is_some_and(|p| p.ends_with("_tenant_rls.up.sql")));
-        assert!(down.to_str().is_some_and(|p| p.ends_with("_tenant_rls.down.sql")));
+        assert!(up
+            .to_str()
+            .is_some_and(|p| p.ends_with("_tenant_rls.up.sql")));
+        assert!(down
+            .to_str()
+            .is_some_and(|p| p.ends_with("_tenant_rls.down.sql")));
         let Ok((up, down)) = migration_paths(Path::new("m/0007_rls.up.sql")) else {
             panic!("an up file was refused");
         };
         assert_eq!(up, Path::new("m/0007_rls.up.sql"));
         assert_eq!(down, Path::new("m/0007_rls.down.sql"));
         for bad in ["m/rls.sql", "m/.up.sql", "m/0007_rls.down.sql"] {
-            assert!(migration_paths(Path::new(bad)).is_err(), "{bad} was accepted");
+            assert!(
+                migration_paths(Path::new(bad)).is_err(),
+                "{bad} was accepted"
+            );
         }
     }
 }

@@ -64,7 +64,10 @@ pub fn sql_type(tenant_id_type: TenantIdType) -> &'static str {
 
 /// The tenant of the current transaction, NULL when none is set.
 pub fn current_tenant(cast: &str) -> String {
-    format!("NULLIF(current_setting({}, true), '')::{cast}", literal(SETTING))
+    format!(
+        "NULLIF(current_setting({}, true), '')::{cast}",
+        literal(SETTING)
+    )
 }
 
 fn up_header(role: &str) -> String {
@@ -206,13 +209,16 @@ fn grants(role: &str, tables: &[TableConfig], grant: Grant) -> String {
     };
     let names: Vec<String> = tables.iter().map(|t| table(&t.name)).collect();
     let mut sql = String::from(
-        "-- What the application role needs: the schemas, the declared tables, their sequences.\n",
+        "-- The application role's privileges: the schemas, the declared tables, their sequences.\n",
     );
     let mut schemas: Vec<&str> = tables.iter().filter_map(|t| schema_of(&t.name)).collect();
     schemas.sort_unstable();
     schemas.dedup();
     for schema in &schemas {
-        sql.push_str(&format!("{verb} USAGE ON SCHEMA {} {to} {quoted};\n", ident(schema)));
+        sql.push_str(&format!(
+            "{verb} USAGE ON SCHEMA {} {to} {quoted};\n",
+            ident(schema)
+        ));
     }
     if tables.iter().any(|t| schema_of(&t.name).is_none()) {
         // Unqualified names resolve through the search path: grant the schema they land in.
@@ -281,7 +287,10 @@ pub fn scoped_tables(manifest: &Manifest) -> Vec<Scoped<'_>> {
         .filter(|t| t.is_scoped())
         .map(|t| Scoped {
             name: &t.name,
-            column: t.tenant_column.as_deref().unwrap_or(manifest.tenant_column()),
+            column: t
+                .tenant_column
+                .as_deref()
+                .unwrap_or(manifest.tenant_column()),
         })
         .collect()
 }
