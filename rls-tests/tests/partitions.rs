@@ -44,10 +44,18 @@ fn create_partitioned(table: &Table) -> Vec<String> {
     statements
 }
 
-/// The partitions of `table` that `plan` names.
+/// The partitions of `table` that `plan` reads. The result relations an UPDATE or DELETE
+/// lists (`Update on orders_p1 orders`) are left out: a generic plan lists every partition
+/// there, and the executor prunes the scans that would feed them (`Subplans Removed: 3`).
 fn partitions_in(plan: &str, table: &str) -> Vec<String> {
+    const RESULT_RELATIONS: [&str; 4] = ["Update on ", "Delete on ", "Insert on ", "Merge on "];
     let mut found: Vec<String> = plan
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .lines()
+        .filter(|line| {
+            let node = line.trim_start().trim_start_matches("->  ");
+            !RESULT_RELATIONS.iter().any(|r| node.starts_with(r))
+        })
+        .flat_map(|line| line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
         .filter(|word| {
             word.strip_prefix(table)
                 .and_then(|rest| rest.strip_prefix("_p"))
@@ -82,7 +90,9 @@ async fn plan(
         "DEALLOCATE ALL; SET plan_cache_mode = {mode}; PREPARE q AS {}",
         rewritten.sql
     );
-    sqlx::raw_sql(AssertSqlSafe(setup)).execute(&mut *conn).await?;
+    sqlx::raw_sql(AssertSqlSafe(setup))
+        .execute(&mut *conn)
+        .await?;
     let rows = sqlx::raw_sql(AssertSqlSafe(format!("EXPLAIN (COSTS OFF) {execute}")))
         .fetch_all(&mut *conn)
         .await?;
@@ -90,18 +100,21 @@ async fn plan(
     Ok(lines.join("\n"))
 }
 
-/// The problems of `plan` for the scoped tables of `scoped`: a table with several partitions,
-/// or one that the plan reads without naming a partition.
+/// The problems of `plan` for the scoped tables of `scoped`: a table read in several
+/// partitions, or one the statement touches whose partition the plan does not name, unless it
+/// is only an INSERT's target (the row is routed to the tenant's partition) or the planner
+/// proved the scan empty (`FROM ONLY` a partitioned table reads its empty parent).
 fn check_plan(plan: &str, scoped: &[&Table], rewritten: &Rewritten) -> Vec<String> {
     let mut problems = Vec::new();
     for table in scoped {
         let found = partitions_in(plan, table.name);
         let touched = rewritten.scoped_tables.iter().any(|t| t == table.name);
         let insert_target = plan.contains(&format!("Insert on {}", table.name));
+        let nothing_read = plan.contains("One-Time Filter: false");
         match found.len() {
             0 | 1 if !touched => {}
             1 => {}
-            0 if insert_target => {}
+            0 if insert_target || nothing_read => {}
             _ => problems.push(format!("{}: partitions {found:?}", table.name)),
         }
     }
@@ -117,16 +130,25 @@ async fn rewritten_statements_touch_one_partition_per_scoped_table() {
     let tables = fixture::tables();
     for table in &tables {
         for sql in create_partitioned(table) {
-            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
+            sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .unwrap();
         }
         if let Some(insert) = table.insert_sql(&table.rows) {
-            sqlx::raw_sql(AssertSqlSafe(insert)).execute(&mut conn).await.unwrap();
+            sqlx::raw_sql(AssertSqlSafe(insert))
+                .execute(&mut conn)
+                .await
+                .unwrap();
         }
     }
     sqlx::raw_sql("ANALYZE").execute(&mut conn).await.unwrap();
     let manifest = Manifest::from_toml_str(&fixture::manifest_toml(Dialect::Postgres), "fixture")
         .expect("the fixture manifest");
-    let scoped: Vec<&Table> = tables.iter().filter(|t| t.tenant_column.is_some()).collect();
+    let scoped: Vec<&Table> = tables
+        .iter()
+        .filter(|t| t.tenant_column.is_some())
+        .collect();
     let corpus: Vec<Case> = [Kind::Select, Kind::Dml]
         .into_iter()
         .flat_map(|kind| cases(Dialect::Postgres, kind))
@@ -165,12 +187,16 @@ async fn rewritten_statements_touch_one_partition_per_scoped_table() {
     scratch.drop().await.expect("drop the test schema");
     eprintln!("{checked} statements checked ({dml} data-changing); skipped: {skipped:#?}");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    assert!(checked >= 25 && dml >= 5, "only {checked} statements ({dml} DML) were checked");
+    assert!(
+        checked >= 25 && dml >= 5,
+        "only {checked} statements ({dml} DML) were checked"
+    );
 }
 
 #[test]
 fn partitions_are_found_by_their_whole_name() {
-    let plan = "Append\n  ->  Seq Scan on orders_p2 orders_1\n  ->  Seq Scan on order_items_p1";
+    let plan = "Update on orders\n  Update on orders_p0 orders_1\n  Update on orders_p2 orders\n  \
+                ->  Append\n  ->  Seq Scan on orders_p2 orders_1\n  ->  Seq Scan on order_items_p1";
     assert_eq!(partitions_in(plan, "orders"), ["orders_p2"]);
     assert_eq!(partitions_in(plan, "order_items"), ["order_items_p1"]);
     assert!(partitions_in(plan, "order").is_empty());

@@ -80,16 +80,30 @@ fn rls_writes_the_up_and_down_migrations() {
 #[test]
 fn rls_names_the_files_in_a_directory_with_a_timestamp_and_never_overwrites() {
     let (dir, manifest) = with_manifest(MANIFEST);
-    let out = tool(&["rls", "--manifest", &manifest, "--out", path_str(dir.path()), "--format", "json"]);
+    let out = tool(&[
+        "rls",
+        "--manifest",
+        &manifest,
+        "--out",
+        path_str(dir.path()),
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let up = report["up"].as_str().unwrap();
     let name = Path::new(up).file_name().unwrap().to_str().unwrap();
     let version = name.strip_suffix("_tenant_rls.up.sql").unwrap();
-    assert!(version.len() == 14 && version.bytes().all(|b| b.is_ascii_digit()), "{name}");
+    assert!(
+        version.len() == 14 && version.bytes().all(|b| b.is_ascii_digit()),
+        "{name}"
+    );
     assert_eq!(report["down"], up.replace(".up.sql", ".down.sql"));
     assert_eq!(report["role"], "tenant_app");
-    assert_eq!(report["scoped"], serde_json::json!(["billing.invoices", "customers", "order"]));
+    assert_eq!(
+        report["scoped"],
+        serde_json::json!(["billing.invoices", "customers", "order"])
+    );
     assert_eq!(report["global"], serde_json::json!(["countries"]));
     let again = tool(&["rls", "--manifest", &manifest, "--out", up]);
     assert_eq!(again.status.code(), Some(2));
@@ -101,14 +115,19 @@ fn rls_refuses_what_it_cannot_protect() {
     let (dir, mysql) = with_manifest("dialect = \"mysql\"\n[tables.orders]\nscope = \"tenant\"\n");
     let out = tool(&["rls", "--manifest", &mysql, "--out", path_str(dir.path())]);
     insta::assert_snapshot!("rls_mysql", transcript(&out, dir.path()));
-    let (dir, global) = with_manifest("dialect = \"postgres\"\n[tables.countries]\nscope = \"global\"\n");
+    let (dir, global) =
+        with_manifest("dialect = \"postgres\"\n[tables.countries]\nscope = \"global\"\n");
     let out = tool(&["rls", "--manifest", &global, "--out", path_str(dir.path())]);
     insta::assert_snapshot!("rls_no_scoped_table", transcript(&out, dir.path()));
     let (dir, manifest) = with_manifest(MANIFEST);
     let bad = dir.path().join("rls.sql");
     let out = tool(&["rls", "--manifest", &manifest, "--out", path_str(&bad)]);
     insta::assert_snapshot!("rls_bad_out", transcript(&out, dir.path()));
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "a file was written");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "a file was written"
+    );
 }
 
 #[test]
@@ -118,7 +137,13 @@ fn the_committed_rls_tests_migration_is_the_tools_output() {
     let up = dir.path().join("0001_tenant_rls.up.sql");
     let manifest = crate_dir.join("tenant-schema.toml");
     let out = tool(&[
-        "rls", "--manifest", path_str(&manifest), "--role", "tq_rls_app", "--out", path_str(&up),
+        "rls",
+        "--manifest",
+        path_str(&manifest),
+        "--role",
+        "tq_rls_app",
+        "--out",
+        path_str(&up),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     for file in ["0001_tenant_rls.up.sql", "0001_tenant_rls.down.sql"] {
@@ -141,7 +166,8 @@ fn distribute_prints_the_citus_ddl() {
     let out = tool(&["distribute", "--manifest", &manifest, "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["statements"].as_array().map(Vec::len), Some(4));
-    let (dir, sqlite) = with_manifest("dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\n");
+    let (dir, sqlite) =
+        with_manifest("dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\n");
     let out = tool(&["distribute", "--manifest", &sqlite]);
     insta::assert_snapshot!("distribute_sqlite", transcript(&out, dir.path()));
 }
@@ -154,17 +180,44 @@ struct Variant {
 }
 
 const VARIANTS: &[Variant] = &[
-    Variant { tenant_id_type: "i64", column_type: "bigint", tenants: ["1", "2"] },
-    Variant { tenant_id_type: "i64", column_type: "integer", tenants: ["1", "2"] },
-    Variant { tenant_id_type: "i32", column_type: "integer", tenants: ["1", "2"] },
-    Variant { tenant_id_type: "i32", column_type: "smallint", tenants: ["1", "2"] },
+    Variant {
+        tenant_id_type: "i64",
+        column_type: "bigint",
+        tenants: ["1", "2"],
+    },
+    Variant {
+        tenant_id_type: "i64",
+        column_type: "integer",
+        tenants: ["1", "2"],
+    },
+    Variant {
+        tenant_id_type: "i32",
+        column_type: "integer",
+        tenants: ["1", "2"],
+    },
+    Variant {
+        tenant_id_type: "i32",
+        column_type: "smallint",
+        tenants: ["1", "2"],
+    },
     Variant {
         tenant_id_type: "uuid",
         column_type: "uuid",
-        tenants: ["7f0c1c52-0d2a-4c55-9d3e-0b6f5b0c1a01", "7f0c1c52-0d2a-4c55-9d3e-0b6f5b0c1a02"],
+        tenants: [
+            "7f0c1c52-0d2a-4c55-9d3e-0b6f5b0c1a01",
+            "7f0c1c52-0d2a-4c55-9d3e-0b6f5b0c1a02",
+        ],
     },
-    Variant { tenant_id_type: "string", column_type: "text", tenants: ["acme", "globex"] },
-    Variant { tenant_id_type: "string", column_type: "varchar(64)", tenants: ["acme", "globex"] },
+    Variant {
+        tenant_id_type: "string",
+        column_type: "text",
+        tenants: ["acme", "globex"],
+    },
+    Variant {
+        tenant_id_type: "string",
+        column_type: "varchar(64)",
+        tenants: ["acme", "globex"],
+    },
 ];
 
 /// For every variant: the generated migration applies as the owner; a login member of the
@@ -173,41 +226,65 @@ const VARIANTS: &[Variant] = &[
 /// the member's; the down migration removes the policy.
 #[test]
 fn the_migration_is_correct_for_every_tenant_id_type_and_column_type() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     for variant in VARIANTS {
         runtime.block_on(apply_and_probe(variant));
     }
 }
 
 async fn apply_and_probe(v: &Variant) {
-    let Some(scratch) = PgScratch::create("tq_cli_rls").await else { return };
+    let Some(scratch) = PgScratch::create("tq_cli_rls").await else {
+        return;
+    };
     let mut owner = scratch.connect_options().connect().await.unwrap();
     let [a, b] = v.tenants;
-    exec(&mut owner, &format!(
+    exec(
+        &mut owner,
+        &format!(
         "CREATE TABLE accounts (id integer NOT NULL, tenant_id {ty} NOT NULL, name text NOT NULL,
              PRIMARY KEY (tenant_id, id));
          INSERT INTO accounts SELECT i, '{a}', 'a' || i FROM generate_series(1, 3) i;
          INSERT INTO accounts SELECT i, '{b}', 'b' || i FROM generate_series(1, 3000) i;
          ANALYZE accounts",
         ty = v.column_type
-    )).await;
+    ),
+    )
+    .await;
     let (dir, manifest) = with_manifest(&format!(
         "dialect = \"postgres\"\ntenant_id_type = \"{}\"\n[tables.accounts]\nscope = \"tenant\"\n",
         v.tenant_id_type
     ));
     let role = unique_name("tq_cli_app");
     let up = dir.path().join("1_rls.up.sql");
-    let out = tool(&["rls", "--manifest", &manifest, "--role", &role, "--out", path_str(&up)]);
+    let out = tool(&[
+        "rls",
+        "--manifest",
+        &manifest,
+        "--role",
+        &role,
+        "--out",
+        path_str(&up),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     exec(&mut owner, &std::fs::read_to_string(&up).unwrap()).await;
     let login = format!("{role}_login");
-    exec(&mut owner, &format!("CREATE ROLE {login} LOGIN IN ROLE {role}")).await;
+    exec(
+        &mut owner,
+        &format!("CREATE ROLE {login} LOGIN IN ROLE {role}"),
+    )
+    .await;
     let app = PgPoolOptions::new()
         .max_connections(1)
         .connect_with(scratch.connect_options().username(&login))
         .await
         .unwrap();
-    let what = format!("{} column for tenant_id_type {}", v.column_type, v.tenant_id_type);
+    let what = format!(
+        "{} column for tenant_id_type {}",
+        v.column_type, v.tenant_id_type
+    );
     let mut tx = app.begin().await.unwrap();
     sqlx::query("SELECT set_config('tenant_query.tenant', $1, true)")
         .bind(a)
@@ -219,12 +296,16 @@ async fn apply_and_probe(v: &Variant) {
         .await
         .unwrap();
     assert_eq!(names, ["a1", "a2", "a3"], "{what}");
-    let plan: Vec<String> = sqlx::query_scalar("EXPLAIN (COSTS OFF) SELECT name FROM accounts WHERE id = 2")
-        .fetch_all(&mut *tx)
-        .await
-        .unwrap();
+    let plan: Vec<String> =
+        sqlx::query_scalar("EXPLAIN (COSTS OFF) SELECT name FROM accounts WHERE id = 2")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
     let plan = plan.join("\n");
-    assert!(plan.contains("accounts_pkey") && !plan.contains("Seq Scan"), "{what}:\n{plan}");
+    assert!(
+        plan.contains("accounts_pkey") && !plan.contains("Seq Scan"),
+        "{what}:\n{plan}"
+    );
     sqlx::query("INSERT INTO accounts (id, name) VALUES (9, 'defaulted')")
         .execute(&mut *tx)
         .await
@@ -255,21 +336,44 @@ async fn apply_and_probe(v: &Variant) {
     .unwrap();
     let state: (bool, bool, i64) = (row.get(0), row.get(1), row.get(2));
     assert_eq!(state, (false, false, 0), "{what}: after the down migration");
-    exec(&mut owner, &format!("DROP OWNED BY {role}, {login}; DROP ROLE {login}; DROP ROLE {role}")).await;
+    exec(
+        &mut owner,
+        &format!("DROP OWNED BY {role}, {login}; DROP ROLE {login}; DROP ROLE {role}"),
+    )
+    .await;
     owner.close().await.unwrap();
     scratch.drop().await.unwrap();
 }
 
 /// Whether `tenant-query check` as the user of `url` reports that it bypasses the policy.
 fn assert_bypass_report(manifest: &str, url: &str, bypassed: bool, what: &str) {
-    let out = tool(&["check", "--manifest", manifest, "--database-url", url, "--format", "json"]);
+    let out = tool(&[
+        "check",
+        "--manifest",
+        manifest,
+        "--database-url",
+        url,
+        "--format",
+        "json",
+    ]);
     let report = text(&out.stdout);
-    assert!(!report.is_empty(), "{what}: check printed nothing: {}", text(&out.stderr));
-    assert_eq!(report.contains("TQC0011"), bypassed, "{what}, {url}:\n{report}");
+    assert!(
+        !report.is_empty(),
+        "{what}: check printed nothing: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        report.contains("TQC0011"),
+        bypassed,
+        "{what}, {url}:\n{report}"
+    );
 }
 
 async fn exec(conn: &mut PgConnection, sql: &str) {
-    if let Err(e) = sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(&mut *conn).await {
+    if let Err(e) = sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+        .execute(&mut *conn)
+        .await
+    {
         panic!("{sql}\n: {e}");
     }
 }
