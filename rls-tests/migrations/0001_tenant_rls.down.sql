@@ -3,7 +3,7 @@
 -- The role tq_rls_app is kept: roles belong to the whole cluster. Drop it with
 -- `DROP ROLE tq_rls_app` once no database grants it anything.
 
--- What the application role needs: the schemas, the declared tables, their sequences.
+-- The application role's privileges: the schemas, the declared tables, their sequences.
 DO $tq$ BEGIN EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM %I', current_schema(), 'tq_rls_app'); END $tq$;
 REVOKE SELECT, INSERT, UPDATE, DELETE ON customers, orders, tenants FROM tq_rls_app;
 DO $tq$

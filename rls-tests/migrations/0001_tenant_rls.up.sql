@@ -55,7 +55,7 @@ BEGIN
 END
 $tq$;
 
--- What the application role needs: the schemas, the declared tables, their sequences.
+-- The application role's privileges: the schemas, the declared tables, their sequences.
 DO $tq$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), 'tq_rls_app'); END $tq$;
 GRANT SELECT, INSERT, UPDATE, DELETE ON customers, orders, tenants TO tq_rls_app;
 DO $tq$

@@ -306,7 +306,7 @@ async fn apply_and_probe(v: &Variant) {
         plan.contains("accounts_pkey") && !plan.contains("Seq Scan"),
         "{what}:\n{plan}"
     );
-    sqlx::query("INSERT INTO accounts (id, name) VALUES (9, 'defaulted')")
+    sqlx::query("INSERT INTO accounts (id, name) VALUES (9999, 'defaulted')")
         .execute(&mut *tx)
         .await
         .unwrap();
@@ -316,14 +316,21 @@ async fn apply_and_probe(v: &Variant) {
         .await
         .unwrap();
     assert_eq!(unset, 0, "{what}: rows visible with no tenant set");
-    let stamped: String = sqlx::query_scalar("SELECT tenant_id::text FROM accounts WHERE id = 9")
-        .fetch_one(&mut owner)
-        .await
-        .unwrap();
+    let stamped: String =
+        sqlx::query_scalar("SELECT tenant_id::text FROM accounts WHERE id = 9999")
+            .fetch_one(&mut owner)
+            .await
+            .unwrap();
     assert_eq!(stamped, a, "{what}: the default");
+    // `check` reads `public` unless the manifest names the schema.
+    let (_check_dir, qualified) = with_manifest(&format!(
+        "dialect = \"postgres\"\ntenant_id_type = \"{}\"\n[tables.\"{}.accounts\"]\nscope = \"tenant\"\n",
+        v.tenant_id_type,
+        scratch.name()
+    ));
     let login_url = scratch.url().replacen("postgres@", &format!("{login}@"), 1);
-    assert_bypass_report(&manifest, &scratch.url(), true, &what);
-    assert_bypass_report(&manifest, &login_url, false, &what);
+    assert_bypass_report(&qualified, &scratch.url(), true, &what);
+    assert_bypass_report(&qualified, &login_url, false, &what);
     app.close().await;
     let down = std::fs::read_to_string(dir.path().join("1_rls.down.sql")).unwrap();
     exec(&mut owner, &down).await;
