@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
-use tenant_query_tests::support::{unique_name, PgScratch};
+use tenant_query_tests::support::{postgres_url, unique_name, PgScratch};
 
 const MANIFEST: &str = r#"dialect = "postgres"
 tenant_id_type = "uuid"
@@ -258,6 +258,11 @@ async fn apply_and_probe(v: &Variant) {
         v.tenant_id_type
     ));
     let role = unique_name("tq_cli_app");
+    let login = format!("{role}_login");
+    let _roles = RolesGuard {
+        roles: vec![login.clone(), role.clone()],
+        schema: scratch.name().to_owned(),
+    };
     let up = dir.path().join("1_rls.up.sql");
     let out = tool(&[
         "rls",
@@ -343,11 +348,6 @@ async fn apply_and_probe(v: &Variant) {
     .unwrap();
     let state: (bool, bool, i64) = (row.get(0), row.get(1), row.get(2));
     assert_eq!(state, (false, false, 0), "{what}: after the down migration");
-    exec(
-        &mut owner,
-        &format!("DROP OWNED BY {role}, {login}; DROP ROLE {login}; DROP ROLE {role}"),
-    )
-    .await;
     owner.close().await.unwrap();
     scratch.drop().await.unwrap();
 }
@@ -374,6 +374,43 @@ fn assert_bypass_report(manifest: &str, url: &str, bypassed: bool, what: &str) {
         bypassed,
         "{what}, {url}:\n{report}"
     );
+}
+
+/// Drops the test's roles, and its schema if it is still there, when it goes out of scope,
+/// passed or failed: roles belong to the whole cluster and would outlive a failed test. The
+/// cleanup runs on a thread of its own, with its own runtime and connection, so that it also
+/// runs while a test's runtime unwinds.
+struct RolesGuard {
+    roles: Vec<String>,
+    schema: String,
+}
+
+impl Drop for RolesGuard {
+    fn drop(&mut self) {
+        let mut sql = format!("DROP SCHEMA IF EXISTS {} CASCADE;", self.schema);
+        for role in &self.roles {
+            sql.push_str(&format!(
+                "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN \
+                 EXECUTE 'DROP OWNED BY {role}'; EXECUTE 'DROP ROLE {role}'; END IF; END $$;"
+            ));
+        }
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let mut conn = PgConnection::connect(&postgres_url()).await?;
+                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await?;
+                conn.close().await
+            })?;
+            Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+        });
+        match cleanup.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) if !std::thread::panicking() => panic!("dropping the test roles: {e}"),
+            _ => eprintln!("the test roles could not be dropped"),
+        }
+    }
 }
 
 async fn exec(conn: &mut PgConnection, sql: &str) {
