@@ -61,14 +61,15 @@ SQL that starts with `-`, such as a `-- comment`, goes after `--`:
     ///
     /// Exit 1 when there are findings that `--allow` does not accept.
     Check(crate::check::CheckArgs),
-    /// Write PostgreSQL row-level security for the scoped tables as an sqlx migration.
+    /// Write row-level security for the scoped tables as an sqlx migration (PostgreSQL).
     ///
     /// The up file enables and forces row-level security with a policy on the tenant column
     /// against the transaction's `tenant_query.tenant` (set by `tenant_query::rls::begin`),
     /// and creates the application role with its grants; the down file undoes it.
     Rls(crate::rls::RlsArgs),
-    /// Print the Citus DDL: scoped tables distributed by tenant and co-located, global tables
-    /// as reference tables.
+    /// Print the Citus DDL that distributes the scoped tables by tenant, co-located.
+    ///
+    /// Global tables become reference tables.
     Distribute(crate::distribute::DistributeArgs),
 }
 

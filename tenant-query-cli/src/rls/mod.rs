@@ -170,11 +170,10 @@ impl RlsReport {
         writeln!(streams.out, "wrote {}", self.down)?;
         writeln!(
             streams.out,
-            "row-level security on {} tenant-scoped tables for the role {}; {} global tables \
-             granted without a policy",
-            self.scoped.len(),
+            "row-level security on {} for the role {}; {} granted without a policy",
+            tables(self.scoped.len(), "tenant-scoped"),
             self.role,
-            self.global.len()
+            tables(self.global.len(), "global"),
         )?;
         for table in &self.scoped {
             writeln!(streams.out, "  tenant  {table}")?;
@@ -184,6 +183,12 @@ impl RlsReport {
         }
         Ok(())
     }
+}
+
+/// `1 global table`, `2 global tables`.
+fn tables(count: usize, kind: &str) -> String {
+    let s = if count == 1 { "" } else { "s" };
+    format!("{count} {kind} table{s}")
 }
 
 #[cfg(test)]
