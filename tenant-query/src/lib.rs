@@ -89,6 +89,8 @@
 
 #[cfg(feature = "runtime")]
 pub mod runtime;
+#[cfg(feature = "rls")]
+pub mod rls;
 #[cfg(feature = "sqlx")]
 mod sqlx_impls;
 mod tenant_id;
