@@ -87,10 +87,10 @@
 //! `unscoped_query!` without a reason, a malformed or missing manifest.
 #![deny(missing_docs)]
 
-#[cfg(feature = "runtime")]
-pub mod runtime;
 #[cfg(feature = "rls")]
 pub mod rls;
+#[cfg(feature = "runtime")]
+pub mod runtime;
 #[cfg(feature = "sqlx")]
 mod sqlx_impls;
 mod tenant_id;
