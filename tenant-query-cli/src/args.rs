@@ -23,6 +23,7 @@ Examples:
   tenant-query audit src --baseline tenant-query-audit.json
   tenant-query init --database-url postgres://localhost/app
   tenant-query check --database-url postgres://localhost/app
+  tenant-query migrate --database-url postgres://localhost/app --out migrations
 
 Exit status: 0 success, 1 the statement or manifest was rejected (audit: calls beyond the
 baseline; check: findings), 2 usage error (init, check: also a database that cannot be read)."
@@ -59,6 +60,11 @@ SQL that starts with `-`, such as a `-- comment`, goes after `--`:
     ///
     /// Exit 1 when there are findings that `--allow` does not accept.
     Check(crate::check::CheckArgs),
+    /// Write reversible sqlx migrations that retrofit tenant columns, composite keys and a
+    /// tenant registry onto a live single-tenant database.
+    ///
+    /// Exit 2 when the schema holds what cannot be retrofitted safely, with the reason.
+    Migrate(crate::migrate::MigrateArgs),
 }
 
 /// The arguments of `rewrite`.

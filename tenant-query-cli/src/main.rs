@@ -19,6 +19,7 @@ mod check;
 mod commands;
 mod init;
 mod introspect;
+mod migrate;
 mod outcome;
 mod report;
 
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args).map(boxed),
         Command::Init(args) => init::run(args).map(boxed),
         Command::Check(args) => check::run(args).map(boxed),
+        Command::Migrate(args) => migrate::run(args).map(boxed),
     };
 
     let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
