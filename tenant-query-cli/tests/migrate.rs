@@ -98,16 +98,31 @@ impl Case<'_> {
         }
     }
 
-    /// The manifest `init` writes for the database: its tables, columns and unique keys.
+    /// The manifest `init` writes for the database (sqlx's own table left out): its tables,
+    /// columns and, with a key column taken for the tenant column, their unique keys.
     fn described(&self, name: &str) -> String {
         let schema = self.prefix.strip_suffix('.');
+        let columns = [
+            self.sql("{s}customers=id"),
+            self.sql("{s}orders=id"),
+            self.sql("{s}order_lines=order_id"),
+        ];
         let mut args = vec!["init", "--database-url", self.url, "--out", name];
+        for column in &columns {
+            args.extend(["--tenant-column", column]);
+        }
         if let Some(schema) = schema {
             args.extend(["--schema", schema]);
         }
         let out = run_in(self.root, &args);
         assert_eq!(out.status.code(), Some(0), "{}", transcript(&out, self.root));
-        std::fs::read_to_string(self.root.join(name)).unwrap()
+        let text = std::fs::read_to_string(self.root.join(name)).unwrap();
+        let tables: Vec<&str> = text
+            .split("\n\n")
+            .filter(|table| !table.contains("_sqlx_migrations"))
+            .collect();
+        assert!(text.contains("unique = "), "{text}");
+        tables.join("\n\n").trim_end().to_owned()
     }
 
     fn check(&self) {
@@ -292,7 +307,8 @@ fn migrate_a_postgres_schema_and_back() {
 
 #[test]
 fn migrate_a_mariadb_database_and_back() {
-    let Some((_db, url, _cleanup)) = mariadb_database(&statements(SCHEMA, "")) else {
+    let template: Vec<String> = SCHEMA.split(";\n").map(str::to_owned).collect();
+    let Some((_db, url, _cleanup)) = mariadb_database(&template) else {
         return;
     };
     let (_dir, root) = temp_root();
