@@ -51,9 +51,14 @@ pub fn read(url: &str, plan: &Plan) -> Result<Vec<Extra>, Failure> {
         match plan.dialect {
             Dialect::Postgres => {
                 let options = PgConnectOptions::from_str(url).map_err(error)?;
+                // With no schema on the search path, the catalogue's definitions name every table
+                // with its schema: the files do not depend on the search path they run with.
+                let options = options.options([("search_path", "pg_catalog")]);
                 let mut conn = options.connect().await.map_err(error)?;
                 for table in &plan.tables {
-                    out.push(postgres(&mut conn, &plan.quote(&table.name)).await.map_err(error)?);
+                    let r = &table.relation;
+                    let qualified = format!("{}.{}", r.schema.as_deref().unwrap_or("public"), r.name);
+                    out.push(postgres(&mut conn, &plan.quote(&qualified)).await.map_err(error)?);
                 }
             }
             Dialect::MySql => {
@@ -137,6 +142,8 @@ async fn mysql(
     .await?;
     for row in rows {
         let actions = actions(&row.try_get::<String, _>(1)?, &row.try_get::<String, _>(2)?);
+        // InnoDB's RESTRICT is NO ACTION, the default, which the catalogue reports as RESTRICT.
+        let actions = actions.replace(" ON UPDATE RESTRICT", "").replace(" ON DELETE RESTRICT", "");
         extra.definitions.insert(row.try_get(0)?, actions);
     }
     Ok(extra)

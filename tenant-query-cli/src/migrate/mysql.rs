@@ -44,7 +44,7 @@ pub fn backfill(plan: &Plan, table: &TablePlan) -> String {
 
 /// The keys migration: up, down.
 pub fn keys(plan: &Plan, extras: &[Extra]) -> (String, String) {
-    let (mut up, mut down) = (String::new(), String::new());
+    let (mut up, mut down) = (super::render::KEYS_HEADER.to_owned(), super::render::KEYS_HEADER.to_owned());
     let (mut down_fks, mut down_keys, mut down_last) = (String::new(), String::new(), String::new());
     for table in &plan.tables {
         let (name, column) = (plan.quote(&table.name), plan.quote(&table.column));

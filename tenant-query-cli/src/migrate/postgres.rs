@@ -45,7 +45,7 @@ pub fn backfill(plan: &Plan, table: &TablePlan) -> String {
 
 /// The keys migration: up, down.
 pub fn keys(plan: &Plan, extras: &[Extra]) -> (String, String) {
-    let (mut up, mut down) = (String::new(), String::new());
+    let (mut up, mut down) = (super::render::KEYS_HEADER.to_owned(), super::render::KEYS_HEADER.to_owned());
     let mut down_last = String::new();
     for table in &plan.tables {
         let (name, column) = (plan.quote(&table.name), plan.quote(&table.column));
@@ -53,12 +53,11 @@ pub fn keys(plan: &Plan, extras: &[Extra]) -> (String, String) {
         down_last.push_str(&format!("ALTER TABLE {name} ALTER COLUMN {column} DROP NOT NULL;\n"));
     }
     let pairs: Vec<_> = plan.tables.iter().zip(extras).collect();
-    for (table, extra) in &pairs {
+    for table in &plan.tables {
         for fk in &table.foreign_keys {
             let (name, key) = (plan.quote(&table.name), plan.quote(&fk.key.name));
             up.push_str(&format!("ALTER TABLE {name} DROP CONSTRAINT {key};\n"));
             down.push_str(&format!("ALTER TABLE {name} DROP CONSTRAINT {key};\n"));
-            let _ = extra;
         }
     }
     let mut down_keys = String::new();
