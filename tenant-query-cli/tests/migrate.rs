@@ -63,15 +63,19 @@ struct Case<'a> {
     int: &'a str,
     url: &'a str,
     root: &'a Path,
+    /// The manifest, with `{dialect}` and `{s}`.
+    manifest: &'a str,
 }
 
 impl Case<'_> {
     fn sql(&self, template: &str) -> String {
-        template.replace("{s}", self.prefix).replace("{int}", self.int)
+        template
+            .replace("{s}", self.prefix)
+            .replace("{int}", self.int)
     }
 
     fn manifest(&self) -> String {
-        self.sql(&MANIFEST.replace("{dialect}", self.dialect))
+        self.sql(&self.manifest.replace("{dialect}", self.dialect))
     }
 
     /// Runs `migrate` into `dir` and returns the generated files, concatenated with their names,
@@ -79,9 +83,22 @@ impl Case<'_> {
     fn migrate(&self, dir: &str, args: &[&str]) -> String {
         write(self.root, "tenant-schema.toml", &self.manifest());
         let registry = self.sql("{s}tenants");
-        let base = ["migrate", "--database-url", self.url, "--registry", &registry, "--out", dir];
+        let base = [
+            "migrate",
+            "--database-url",
+            self.url,
+            "--registry",
+            &registry,
+            "--out",
+            dir,
+        ];
         let out = run_in(self.root, &[&base[..], args].concat());
-        assert_eq!(out.status.code(), Some(0), "{}", transcript(&out, self.root));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            transcript(&out, self.root)
+        );
         let mut names: Vec<_> = std::fs::read_dir(self.root.join(dir))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -115,7 +132,12 @@ impl Case<'_> {
             args.extend(["--schema", schema]);
         }
         let out = run_in(self.root, &args);
-        assert_eq!(out.status.code(), Some(0), "{}", transcript(&out, self.root));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            transcript(&out, self.root)
+        );
         let text = std::fs::read_to_string(self.root.join(name)).unwrap();
         let tables: Vec<&str> = text
             .split("\n\n")
@@ -152,14 +174,19 @@ where
 
     assert_eq!(fingerprints(case, conn).await, before, "a row changed");
     for (table, rows) in SCOPED {
-        let stamped = format!("SELECT CAST(COUNT(*) AS {{int}}) FROM {{s}}{table} WHERE tenant_id = 1");
+        let stamped =
+            format!("SELECT CAST(COUNT(*) AS {{int}}) FROM {{s}}{table} WHERE tenant_id = 1");
         assert_eq!(scalar(conn, &case.sql(&stamped)).await, rows, "{table}");
     }
     case.check();
     rewritten_statements_run(case, conn).await;
 
     migrator.undo(&mut *conn, 0).await.unwrap();
-    assert_eq!(fingerprints(case, conn).await, before, "a row changed on the way down");
+    assert_eq!(
+        fingerprints(case, conn).await,
+        before,
+        "a row changed on the way down"
+    );
     assert_eq!(case.described("after.toml"), described);
     // The original foreign key is back: an order line needs its order.
     let orphan = case.sql("INSERT INTO {s}order_lines (order_id, line) VALUES (99, 1)");
@@ -185,11 +212,16 @@ where
         "INSERT INTO {s}orders (id, customer_id, total) VALUES (1, 1, 5)",
         "INSERT INTO {s}order_lines (order_id, line) VALUES (1, 1)",
     ] {
-        scoped(&manifest, conn, &case.sql(statement), 2).await.unwrap();
+        scoped(&manifest, conn, &case.sql(statement), 2)
+            .await
+            .unwrap();
     }
     // Customer 2 belongs to tenant 1 only.
     let planted = case.sql("INSERT INTO {s}orders (tenant_id, id, customer_id) VALUES (2, 2, 2)");
-    assert!(conn.execute(AssertSqlSafe(planted)).await.is_err(), "a cross-tenant link was accepted");
+    assert!(
+        conn.execute(AssertSqlSafe(planted)).await.is_err(),
+        "a cross-tenant link was accepted"
+    );
     let count = case.sql("SELECT CAST(COUNT(*) AS {int}) FROM {s}orders");
     for (tenant, orders) in [(1, 5), (2, 1), (3, 0)] {
         let query = tenant_query_core::rewrite(&manifest, &count).unwrap();
@@ -197,11 +229,21 @@ where
         for _ in &query.bind_plan.slots {
             q = q.bind(tenant);
         }
-        assert_eq!(q.fetch_one(&mut *conn).await.unwrap(), orders, "tenant {tenant}");
+        assert_eq!(
+            q.fetch_one(&mut *conn).await.unwrap(),
+            orders,
+            "tenant {tenant}"
+        );
     }
-    scoped(&manifest, conn, &case.sql("DELETE FROM {s}customers"), 2).await.unwrap();
+    scoped(&manifest, conn, &case.sql("DELETE FROM {s}customers"), 2)
+        .await
+        .unwrap();
     let left = case.sql("SELECT CAST(COUNT(*) AS {int}) FROM {s}order_lines WHERE tenant_id = 2");
-    assert_eq!(scalar(conn, &left).await, 0, "the delete cascaded along the composite keys");
+    assert_eq!(
+        scalar(conn, &left).await,
+        0,
+        "the delete cascaded along the composite keys"
+    );
     let remove = case.sql("DELETE FROM {s}tenants WHERE id = 2");
     conn.execute(AssertSqlSafe(remove)).await.unwrap();
 }
@@ -300,7 +342,14 @@ fn migrate_a_postgres_schema_and_back() {
     let (_dir, root) = temp_root();
     let url = scratch.0.as_ref().unwrap().url();
     let prefix = format!("{}.", scratch.0.as_ref().unwrap().name());
-    let case = Case { dialect: "postgres", prefix: &prefix, int: "BIGINT", url: &url, root: &root };
+    let case = Case {
+        dialect: "postgres",
+        prefix: &prefix,
+        int: "BIGINT",
+        url: &url,
+        root: &root,
+        manifest: MANIFEST,
+    };
     let generated = runtime().block_on(round_trip::<sqlx::Postgres>(&case, &mut conn));
     insta::assert_snapshot!("migrate_postgres", generated);
 }
@@ -314,7 +363,14 @@ fn migrate_a_mariadb_database_and_back() {
     let (_dir, root) = temp_root();
     let options: MySqlConnectOptions = url.parse().unwrap();
     let mut conn: MySqlConnection = runtime().block_on(options.connect()).unwrap();
-    let case = Case { dialect: "mysql", prefix: "", int: "SIGNED", url: &url, root: &root };
+    let case = Case {
+        dialect: "mysql",
+        prefix: "",
+        int: "SIGNED",
+        url: &url,
+        root: &root,
+        manifest: MANIFEST,
+    };
     let generated = runtime().block_on(round_trip::<sqlx::MySql>(&case, &mut conn));
     insta::assert_snapshot!("migrate_mariadb", generated);
 }
@@ -323,7 +379,152 @@ fn migrate_a_mariadb_database_and_back() {
 fn migrate_a_sqlite_file_and_back() {
     let (_dir, root) = temp_root();
     let (url, mut conn) = sqlite(&root, SCHEMA);
-    let case = Case { dialect: "sqlite", prefix: "", int: "INTEGER", url: &url, root: &root };
+    let case = Case {
+        dialect: "sqlite",
+        prefix: "",
+        int: "INTEGER",
+        url: &url,
+        root: &root,
+        manifest: MANIFEST,
+    };
     let generated = runtime().block_on(round_trip::<sqlx::Sqlite>(&case, &mut conn));
     insta::assert_snapshot!("migrate_sqlite", generated);
+}
+
+const BIG_MANIFEST: &str = "dialect = \"{dialect}\"
+[tables.\"{s}events\"]
+scope = \"tenant\"
+";
+
+/// A table of `rows` rows, filled by one `INSERT … SELECT`, migrated with batches smaller
+/// than the table and reverted: every row is stamped, then kept.
+async fn big_table<DB: Database>(case: &Case<'_>, conn: &mut DB::Connection, rows: i64)
+where
+    for<'a> &'a mut DB::Connection: sqlx::Acquire<'a>,
+    for<'a> <<&'a mut DB::Connection as sqlx::Acquire<'a>>::Connection as Deref>::Target: Migrate,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB> + for<'q> sqlx::Encode<'q, DB>,
+{
+    let count = case.sql("SELECT CAST(COUNT(*) AS {int}) FROM {s}events");
+    let sum = case.sql("SELECT CAST(SUM(id) AS {int}) FROM {s}events");
+    assert_eq!(scalar(conn, &count).await, rows);
+    let before = scalar(conn, &sum).await;
+    case.migrate("migrations", &["--batch-size", "7000"]);
+    let migrator = Migrator::new(case.root.join("migrations")).await.unwrap();
+    migrator.run(&mut *conn).await.unwrap();
+    let stamped = case.sql("SELECT CAST(COUNT(*) AS {int}) FROM {s}events WHERE tenant_id = 1");
+    assert_eq!(scalar(conn, &stamped).await, rows);
+    case.check();
+    migrator.undo(&mut *conn, 0).await.unwrap();
+    assert_eq!(scalar(conn, &count).await, rows);
+    assert_eq!(scalar(conn, &sum).await, before);
+}
+
+#[test]
+fn migrate_a_big_postgres_table_in_batches() {
+    let schema = "CREATE TABLE {s}events (id BIGINT PRIMARY KEY, payload VARCHAR(20));
+INSERT INTO {s}events SELECT g, 'p' || g FROM generate_series(1, 120000) AS g";
+    let Some((scratch, mut conn)) = postgres(schema) else {
+        return;
+    };
+    let (_dir, root) = temp_root();
+    let url = scratch.0.as_ref().unwrap().url();
+    let prefix = format!("{}.", scratch.0.as_ref().unwrap().name());
+    let case = Case {
+        dialect: "postgres",
+        prefix: &prefix,
+        int: "BIGINT",
+        url: &url,
+        root: &root,
+        manifest: BIG_MANIFEST,
+    };
+    runtime().block_on(big_table::<sqlx::Postgres>(&case, &mut conn, 120_000));
+}
+
+#[test]
+fn migrate_a_big_sqlite_table_in_batches() {
+    let schema = "CREATE TABLE events (id INTEGER PRIMARY KEY, payload TEXT);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120000) INSERT INTO events SELECT i, 'p' || i FROM n";
+    let (_dir, root) = temp_root();
+    let (url, mut conn) = sqlite(&root, schema);
+    let case = Case {
+        dialect: "sqlite",
+        prefix: "",
+        int: "INTEGER",
+        url: &url,
+        root: &root,
+        manifest: BIG_MANIFEST,
+    };
+    runtime().block_on(big_table::<sqlx::Sqlite>(&case, &mut conn, 120_000));
+}
+
+#[test]
+fn migrate_a_big_mariadb_table_in_batches() {
+    let digits = "(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)";
+    let fill = format!(
+        "INSERT INTO {{s}}events SELECT 1 + a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d, 'p' \
+         FROM {digits} a, {digits} b, {digits} c, {digits} e, {digits} f"
+    );
+    let template = vec![
+        "CREATE TABLE {s}events (id BIGINT PRIMARY KEY, payload VARCHAR(20))".to_owned(),
+        fill,
+    ];
+    let Some((_db, url, _cleanup)) = mariadb_database(&template) else {
+        return;
+    };
+    let (_dir, root) = temp_root();
+    let options: MySqlConnectOptions = url.parse().unwrap();
+    let mut conn: MySqlConnection = runtime().block_on(options.connect()).unwrap();
+    let case = Case {
+        dialect: "mysql",
+        prefix: "",
+        int: "SIGNED",
+        url: &url,
+        root: &root,
+        manifest: BIG_MANIFEST,
+    };
+    runtime().block_on(big_table::<sqlx::MySql>(&case, &mut conn, 100_000));
+}
+
+/// What the generator cannot do safely is refused with the reason, exit 2, and no file.
+#[test]
+fn unsafe_retrofits_are_refused() {
+    let cases = [
+        ("CREATE TABLE logs (line TEXT)", "logs"),
+        ("CREATE TABLE notes (id INTEGER PRIMARY KEY, tenant_id INTEGER)", "notes"),
+        (
+            "CREATE TABLE users (id INTEGER PRIMARY KEY);
+CREATE TABLE audit (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id))",
+            "users",
+        ),
+        (
+            "CREATE TABLE users (id INTEGER PRIMARY KEY);
+CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id) ON DELETE SET NULL)",
+            "users\", \"posts",
+        ),
+        ("CREATE TABLE items (id INTEGER PRIMARY KEY, qty INT CHECK (qty > 0))", "items"),
+    ];
+    let mut shown = String::new();
+    for (schema, tables) in cases {
+        let (_dir, root) = temp_root();
+        let url = sqlite_file(&root, "app.db", &statements(schema, ""));
+        let mut manifest = "dialect = \"sqlite\"\n".to_owned();
+        for table in tables.split("\", \"") {
+            manifest.push_str(&format!("[tables.{table}]\nscope = \"tenant\"\n"));
+        }
+        write(&root, "tenant-schema.toml", &manifest);
+        let out = run_in(
+            &root,
+            &["migrate", "--database-url", &url, "--out", "migrations"],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", transcript(&out, &root));
+        assert!(
+            !root.join("migrations").exists(),
+            "a refused retrofit wrote files"
+        );
+        shown.push_str(&format!("{schema}\n{}\n", transcript(&out, &root)));
+    }
+    insta::assert_snapshot!("migrate_refusals", shown);
 }

@@ -57,8 +57,13 @@ pub fn read(url: &str, plan: &Plan) -> Result<Vec<Extra>, Failure> {
                 let mut conn = options.connect().await.map_err(error)?;
                 for table in &plan.tables {
                     let r = &table.relation;
-                    let qualified = format!("{}.{}", r.schema.as_deref().unwrap_or("public"), r.name);
-                    out.push(postgres(&mut conn, &plan.quote(&qualified)).await.map_err(error)?);
+                    let qualified =
+                        format!("{}.{}", r.schema.as_deref().unwrap_or("public"), r.name);
+                    out.push(
+                        postgres(&mut conn, &plan.quote(&qualified))
+                            .await
+                            .map_err(error)?,
+                    );
                 }
             }
             Dialect::MySql => {
@@ -67,7 +72,11 @@ pub fn read(url: &str, plan: &Plan) -> Result<Vec<Extra>, Failure> {
                 let mut conn = options.connect().await.map_err(error)?;
                 for table in &plan.tables {
                     let r = &table.relation;
-                    out.push(mysql(&mut conn, r.schema.as_deref(), &r.name).await.map_err(error)?);
+                    out.push(
+                        mysql(&mut conn, r.schema.as_deref(), &r.name)
+                            .await
+                            .map_err(error)?,
+                    );
                 }
             }
             Dialect::Sqlite => {
@@ -77,7 +86,11 @@ pub fn read(url: &str, plan: &Plan) -> Result<Vec<Extra>, Failure> {
                     .read_only(true);
                 let mut conn = options.connect().await.map_err(error)?;
                 for table in &plan.tables {
-                    out.push(sqlite(&mut conn, &table.relation.name).await.map_err(error)?);
+                    out.push(
+                        sqlite(&mut conn, &table.relation.name)
+                            .await
+                            .map_err(error)?,
+                    );
                 }
             }
         }
@@ -111,7 +124,9 @@ async fn postgres(conn: &mut PgConnection, quoted: &str) -> Result<Extra, sqlx::
     .fetch_all(&mut *conn)
     .await?;
     for row in rows {
-        extra.indexes.push((row.try_get(0)?, Some(row.try_get(1)?), true));
+        extra
+            .indexes
+            .push((row.try_get(0)?, Some(row.try_get(1)?), true));
     }
     Ok(extra)
 }
@@ -143,7 +158,9 @@ async fn mysql(
     for row in rows {
         let actions = actions(&row.try_get::<String, _>(1)?, &row.try_get::<String, _>(2)?);
         // InnoDB's RESTRICT is NO ACTION, the default, which the catalogue reports as RESTRICT.
-        let actions = actions.replace(" ON UPDATE RESTRICT", "").replace(" ON DELETE RESTRICT", "");
+        let actions = actions
+            .replace(" ON UPDATE RESTRICT", "")
+            .replace(" ON DELETE RESTRICT", "");
         extra.definitions.insert(row.try_get(0)?, actions);
     }
     Ok(extra)

@@ -116,7 +116,10 @@ pub fn run(args: MigrateArgs) -> Result<MigrateReport, Failure> {
 fn refuse_unsafe(plan: &Plan, extras: &[Extra]) -> Result<(), Failure> {
     for (table, extra) in plan.tables.iter().zip(extras) {
         for fk in &table.foreign_keys {
-            let definition = extra.definitions.get(&fk.key.name).map(|d| d.to_uppercase());
+            let definition = extra
+                .definitions
+                .get(&fk.key.name)
+                .map(|d| d.to_uppercase());
             if definition.is_some_and(|d| d.contains("SET NULL") || d.contains("SET DEFAULT")) {
                 return Err(refuse(
                     &format!(
@@ -157,10 +160,19 @@ fn refuse_sqlite_table(name: &str, extra: &Extra) -> Result<(), Failure> {
     let words: Vec<&str> = create
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .collect();
-    let unsupported = ["CHECK", "COLLATE", "AUTOINCREMENT", "GENERATED", "WITHOUT", "STRICT"];
+    let unsupported = [
+        "CHECK",
+        "COLLATE",
+        "AUTOINCREMENT",
+        "GENERATED",
+        "WITHOUT",
+        "STRICT",
+    ];
     if let Some(word) = unsupported.iter().find(|w| words.contains(w)) {
         return Err(refuse(
-            &format!("the SQLite table `{name}` uses {word}, which the rebuild does not carry over"),
+            &format!(
+                "the SQLite table `{name}` uses {word}, which the rebuild does not carry over"
+            ),
             "rebuild that table with the tenant column by hand, then retrofit",
         ));
     }
@@ -171,7 +183,10 @@ fn refuse_sqlite_table(name: &str, extra: &Extra) -> Result<(), Failure> {
         ));
     }
     for (index, statement, _) in &extra.indexes {
-        if statement.as_deref().is_some_and(|s| s.to_uppercase().contains(" WHERE ")) {
+        if statement
+            .as_deref()
+            .is_some_and(|s| s.to_uppercase().contains(" WHERE "))
+        {
             return Err(refuse(
                 &format!("the index `{index}` of `{name}` is partial"),
                 "rebuild it by hand, then retrofit",

@@ -44,13 +44,21 @@ pub fn backfill(plan: &Plan, table: &TablePlan) -> String {
 
 /// The keys migration: up, down.
 pub fn keys(plan: &Plan, extras: &[Extra]) -> (String, String) {
-    let (mut up, mut down) = (super::render::KEYS_HEADER.to_owned(), super::render::KEYS_HEADER.to_owned());
-    let (mut down_fks, mut down_keys, mut down_last) = (String::new(), String::new(), String::new());
+    let (mut up, mut down) = (
+        super::render::KEYS_HEADER.to_owned(),
+        super::render::KEYS_HEADER.to_owned(),
+    );
+    let (mut down_fks, mut down_keys, mut down_last) =
+        (String::new(), String::new(), String::new());
     for table in &plan.tables {
         let (name, column) = (plan.quote(&table.name), plan.quote(&table.column));
         let sql_type = plan.id_sql_type();
-        up.push_str(&format!("ALTER TABLE {name} MODIFY {column} {sql_type} NOT NULL;\n"));
-        down_last.push_str(&format!("ALTER TABLE {name} MODIFY {column} {sql_type} NULL;\n"));
+        up.push_str(&format!(
+            "ALTER TABLE {name} MODIFY {column} {sql_type} NOT NULL;\n"
+        ));
+        down_last.push_str(&format!(
+            "ALTER TABLE {name} MODIFY {column} {sql_type} NULL;\n"
+        ));
         for fk in &table.foreign_keys {
             let key = plan.quote(&fk.key.name);
             up.push_str(&format!("ALTER TABLE {name} DROP FOREIGN KEY {key};\n"));
@@ -68,7 +76,11 @@ pub fn keys(plan: &Plan, extras: &[Extra]) -> (String, String) {
     for (table, extra) in plan.tables.iter().zip(extras) {
         let name = plan.quote(&table.name);
         for fk in &table.foreign_keys {
-            let actions = extra.definitions.get(&fk.key.name).cloned().unwrap_or_default();
+            let actions = extra
+                .definitions
+                .get(&fk.key.name)
+                .cloned()
+                .unwrap_or_default();
             let (tq, columns) = (
                 plan.quote(&format!("tq_{}", fk.key.name)),
                 plan.with_tenant(&table.column, &fk.key.columns),
@@ -100,7 +112,10 @@ pub fn keys(plan: &Plan, extras: &[Extra]) -> (String, String) {
         ));
         down_registry.push_str(&format!("ALTER TABLE {name} DROP FOREIGN KEY {key};\n"));
     }
-    (up, format!("{down_registry}{down}{down_keys}{down_fks}{down_last}"))
+    (
+        up,
+        format!("{down_registry}{down}{down_keys}{down_fks}{down_last}"),
+    )
 }
 
 /// The primary key and the unique keys of one table, with the tenant column first: up, down.
@@ -112,7 +127,10 @@ fn table_keys(plan: &Plan, table: &TablePlan, extra: &Extra) -> (String, String)
         "ALTER TABLE {name} DROP PRIMARY KEY, ADD PRIMARY KEY ({})",
         plan.with_tenant(&table.column, pk)
     );
-    let mut down = format!("ALTER TABLE {name} DROP PRIMARY KEY, ADD PRIMARY KEY ({})", plan.columns(pk));
+    let mut down = format!(
+        "ALTER TABLE {name} DROP PRIMARY KEY, ADD PRIMARY KEY ({})",
+        plan.columns(pk)
+    );
     if let Some(auto) = &extra.auto_increment {
         let index = plan.quote(&format!("tq_{auto}"));
         up.push_str(&format!(", ADD INDEX {index} ({})", plan.quote(auto)));

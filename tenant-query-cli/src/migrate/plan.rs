@@ -64,13 +64,19 @@ pub struct Options {
 /// The plan for `manifest` against `schema`, or the reason it cannot be made safely.
 pub fn plan(manifest: &Manifest, schema: &Schema, options: Options) -> Result<Plan, Failure> {
     if options.batch_size == 0 {
-        return Err(refuse("--batch-size must be at least 1", "pass a positive number"));
+        return Err(refuse(
+            "--batch-size must be at least 1",
+            "pass a positive number",
+        ));
     }
     let mut tables = Vec::new();
     for table in manifest.tables() {
         if table.scope == Scope::TenantOrGlobal {
             return Err(refuse(
-                &format!("`{}` is `tenant_or_global`, whose tenant column stays nullable", table.name),
+                &format!(
+                    "`{}` is `tenant_or_global`, whose tenant column stays nullable",
+                    table.name
+                ),
                 "retrofit it as `tenant`, or add its column by hand",
             ));
         }
@@ -134,7 +140,11 @@ fn table_plan(
     relation: Relation,
 ) -> Result<TablePlan, Failure> {
     let dialect = schema.dialect;
-    if relation.columns.iter().any(|c| same_column(dialect, &c.name, &column)) {
+    if relation
+        .columns
+        .iter()
+        .any(|c| same_column(dialect, &c.name, &column))
+    {
         return Err(refuse(
             &format!("`{name}` already has a column `{column}`"),
             "retrofit only single-tenant tables; check an already scoped table with `tenant-query check`",
@@ -148,7 +158,10 @@ fn table_plan(
     }
     if let Some(k) = relation.unique_keys.iter().find(|k| k.expression) {
         return Err(refuse(
-            &format!("the unique key `{}` of `{name}` has an expression part", k.name),
+            &format!(
+                "the unique key `{}` of `{name}` has an expression part",
+                k.name
+            ),
             "rebuild that key with the tenant column by hand, then retrofit",
         ));
     }
@@ -171,7 +184,10 @@ fn scoped_foreign_keys(
 ) -> Result<Vec<ScopedForeignKey>, Failure> {
     let mut out = Vec::new();
     for fk in &table.relation.foreign_keys {
-        let Some(target) = schema.relations.iter().find(|r| references(schema.dialect, fk, r))
+        let Some(target) = schema
+            .relations
+            .iter()
+            .find(|r| references(schema.dialect, fk, r))
         else {
             continue;
         };
@@ -207,7 +223,10 @@ fn refuse_outside_references(schema: &Schema, tables: &[TablePlan]) -> Result<()
             continue;
         }
         for fk in &relation.foreign_keys {
-            if let Some(t) = tables.iter().find(|t| references(schema.dialect, fk, &t.relation)) {
+            if let Some(t) = tables
+                .iter()
+                .find(|t| references(schema.dialect, fk, &t.relation))
+            {
                 return Err(refuse(
                     &format!(
                         "`{name}`, which stays unscoped, references `{}` with the foreign key `{}`; \
@@ -287,7 +306,11 @@ impl Plan {
 
     /// Quoted columns, comma-separated.
     pub fn columns(&self, columns: &[String]) -> String {
-        columns.iter().map(|c| self.quote(c)).collect::<Vec<_>>().join(", ")
+        columns
+            .iter()
+            .map(|c| self.quote(c))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The tenant column then `columns`, quoted.

@@ -45,12 +45,19 @@ pub fn backfill(plan: &Plan, table: &TablePlan) -> String {
 
 /// The keys migration: up, down.
 pub fn keys(plan: &Plan, extras: &[Extra]) -> (String, String) {
-    let (mut up, mut down) = (super::render::KEYS_HEADER.to_owned(), super::render::KEYS_HEADER.to_owned());
+    let (mut up, mut down) = (
+        super::render::KEYS_HEADER.to_owned(),
+        super::render::KEYS_HEADER.to_owned(),
+    );
     let mut down_last = String::new();
     for table in &plan.tables {
         let (name, column) = (plan.quote(&table.name), plan.quote(&table.column));
-        up.push_str(&format!("ALTER TABLE {name} ALTER COLUMN {column} SET NOT NULL;\n"));
-        down_last.push_str(&format!("ALTER TABLE {name} ALTER COLUMN {column} DROP NOT NULL;\n"));
+        up.push_str(&format!(
+            "ALTER TABLE {name} ALTER COLUMN {column} SET NOT NULL;\n"
+        ));
+        down_last.push_str(&format!(
+            "ALTER TABLE {name} ALTER COLUMN {column} DROP NOT NULL;\n"
+        ));
     }
     let pairs: Vec<_> = plan.tables.iter().zip(extras).collect();
     for table in &plan.tables {
@@ -70,7 +77,11 @@ pub fn keys(plan: &Plan, extras: &[Extra]) -> (String, String) {
     for (table, extra) in &pairs {
         let name = plan.quote(&table.name);
         for fk in &table.foreign_keys {
-            let definition = extra.definitions.get(&fk.key.name).cloned().unwrap_or_default();
+            let definition = extra
+                .definitions
+                .get(&fk.key.name)
+                .cloned()
+                .unwrap_or_default();
             up.push_str(&format!(
                 "ALTER TABLE {name} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}){};\n",
                 plan.quote(&fk.key.name),
@@ -135,7 +146,11 @@ fn table_keys(plan: &Plan, table: &TablePlan, extra: &Extra) -> (String, String)
                 "ALTER TABLE {name} DROP CONSTRAINT {quoted}, ADD CONSTRAINT {quoted} {definition};\n"
             ));
         } else {
-            let index = plan.quote(&format!("{}{}", schema.clone().unwrap_or_default(), key.name));
+            let index = plan.quote(&format!(
+                "{}{}",
+                schema.clone().unwrap_or_default(),
+                key.name
+            ));
             let definition = extra
                 .indexes
                 .iter()

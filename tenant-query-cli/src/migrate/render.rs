@@ -31,8 +31,9 @@ pub fn migrations(plan: &Plan, extras: &[Extra]) -> Vec<Migration> {
         Migration {
             name: "tenant_backfill",
             up: backfill(plan),
-            down: "-- The backfilled values go with the column, when `tenant_columns` is reverted.\n"
-                .to_owned(),
+            down:
+                "-- The backfilled values go with the column, when `tenant_columns` is reverted.\n"
+                    .to_owned(),
         },
         Migration {
             name: "tenant_keys",

@@ -37,7 +37,11 @@ fn rebuild_up(plan: &Plan, table: &TablePlan, extra: &Extra) -> String {
     let relation = &table.relation;
     let mut parts = Vec::new();
     for column in &relation.columns {
-        let (declared, default) = extra.column_defs.get(&column.name).cloned().unwrap_or_default();
+        let (declared, default) = extra
+            .column_defs
+            .get(&column.name)
+            .cloned()
+            .unwrap_or_default();
         let mut part = format!("{} {declared}", plan.quote(&column.name));
         if !column.nullable {
             part.push_str(" NOT NULL");
@@ -60,7 +64,10 @@ fn rebuild_up(plan: &Plan, table: &TablePlan, extra: &Extra) -> String {
     ));
     for key in &table.unique_keys {
         if !has_statement(extra, &key.name) {
-            parts.push(format!("UNIQUE ({})", plan.with_tenant(&table.column, &key.columns)));
+            parts.push(format!(
+                "UNIQUE ({})",
+                plan.with_tenant(&table.column, &key.columns)
+            ));
         }
     }
     parts.extend(foreign_keys(plan, table, extra));
@@ -99,18 +106,25 @@ fn foreign_keys(plan: &Plan, table: &TablePlan, extra: &Extra) -> Vec<String> {
             Some(s) => (
                 plan.with_tenant(&table.column, &fk.columns),
                 plan.quote(&s.target),
-                format!(" ({})", plan.with_tenant(&s.target_column, &s.target_columns)),
+                format!(
+                    " ({})",
+                    plan.with_tenant(&s.target_column, &s.target_columns)
+                ),
             ),
-            None if fk.target_columns.is_empty() => {
-                (plan.columns(&fk.columns), plan.quote(&fk.target), String::new())
-            }
+            None if fk.target_columns.is_empty() => (
+                plan.columns(&fk.columns),
+                plan.quote(&fk.target),
+                String::new(),
+            ),
             None => (
                 plan.columns(&fk.columns),
                 plan.quote(&fk.target),
                 format!(" ({})", plan.columns(&fk.target_columns)),
             ),
         };
-        out.push(format!("FOREIGN KEY ({from}) REFERENCES {target}{to}{actions}"));
+        out.push(format!(
+            "FOREIGN KEY ({from}) REFERENCES {target}{to}{actions}"
+        ));
     }
     out
 }
@@ -124,7 +138,12 @@ fn has_statement(extra: &Extra, index: &str) -> bool {
 
 /// Copies every row of `from` into `to`, the tenant column included.
 fn copy(plan: &Plan, table: &TablePlan, to: &str, from: &str) -> String {
-    let mut columns: Vec<String> = table.relation.columns.iter().map(|c| c.name.clone()).collect();
+    let mut columns: Vec<String> = table
+        .relation
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
     columns.push(table.column.clone());
     let columns = plan.columns(&columns);
     format!("INSERT INTO {to} ({columns}) SELECT {columns} FROM {from};\n")
