@@ -528,3 +528,36 @@ CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id
     }
     insta::assert_snapshot!("migrate_refusals", shown);
 }
+
+/// `--tenant-column` names the new column of the tables that use the manifest's default;
+/// `--default-tenant` names the registry's first row.
+#[test]
+fn the_tenant_column_and_the_default_tenant_can_be_chosen() {
+    let (_dir, root) = temp_root();
+    let (url, _conn) = sqlite(
+        &root,
+        "CREATE TABLE events (id BIGINT PRIMARY KEY, payload TEXT)",
+    );
+    let case = Case {
+        dialect: "sqlite",
+        prefix: "",
+        int: "INTEGER",
+        url: &url,
+        root: &root,
+        manifest: BIG_MANIFEST,
+    };
+    let generated = case.migrate(
+        "out",
+        &["--tenant-column", "account_id", "--default-tenant", "acme"],
+    );
+    assert!(
+        generated.contains("ALTER TABLE \"events\" ADD COLUMN \"account_id\" INTEGER;"),
+        "{generated}"
+    );
+    assert!(
+        generated.contains("PRIMARY KEY (\"account_id\", \"id\")"),
+        "{generated}"
+    );
+    assert!(generated.contains("VALUES (1, 'acme');"), "{generated}");
+    assert!(!generated.contains("tenant_id"), "{generated}");
+}

@@ -245,3 +245,33 @@ impl Outcome for MigrateReport {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_migrations_are_numbered_after_the_existing_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("20240101000000_init.up.sql"), "").unwrap();
+        std::fs::write(dir.path().join("README"), "").unwrap();
+        let migration = Migration {
+            name: "tenant_registry",
+            up: "SELECT 1;\n".to_owned(),
+            down: String::new(),
+        };
+        let Ok(files) = write(dir.path(), &[migration]) else {
+            panic!("the files were not written");
+        };
+        assert!(
+            files[0].ends_with("20240101000001_tenant_registry.up.sql"),
+            "{files:?}"
+        );
+        assert!(
+            files[1].ends_with("20240101000001_tenant_registry.down.sql"),
+            "{files:?}"
+        );
+        let empty = tempfile::tempdir().unwrap();
+        assert_eq!(highest_version(empty.path()).unwrap(), 0);
+    }
+}

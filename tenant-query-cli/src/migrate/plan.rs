@@ -56,8 +56,11 @@ pub struct ScopedForeignKey {
 pub struct Options {
     /// The registry table.
     pub registry: String,
+    /// The default tenant's name.
     pub default_name: String,
+    /// The rows stamped per statement of the backfill.
     pub batch_size: u64,
+    /// The tenant column of the tables that use the manifest's default one.
     pub tenant_column: Option<String>,
 }
 
@@ -97,9 +100,8 @@ pub fn plan(manifest: &Manifest, schema: &Schema, options: Options) -> Result<Pl
             "declare the tables that become scoped",
         ));
     }
-    for index in 0..tables.len() {
-        let foreign_keys = scoped_foreign_keys(manifest, schema, &tables[index])?;
-        tables[index].foreign_keys = foreign_keys;
+    for table in &mut tables {
+        table.foreign_keys = scoped_foreign_keys(manifest, schema, &table.relation);
     }
     refuse_outside_references(schema, &tables)?;
     order_parents_first(&mut tables);
@@ -175,15 +177,14 @@ fn table_plan(
     })
 }
 
-/// The foreign keys of `table` to scoped tables; a key to a scoped table that is not the
-/// whole referenced primary key or a unique key is refused.
+/// The foreign keys of `relation` to scoped tables.
 fn scoped_foreign_keys(
     manifest: &Manifest,
     schema: &Schema,
-    table: &TablePlan,
-) -> Result<Vec<ScopedForeignKey>, Failure> {
+    relation: &Relation,
+) -> Vec<ScopedForeignKey> {
     let mut out = Vec::new();
-    for fk in &table.relation.foreign_keys {
+    for fk in &relation.foreign_keys {
         let Some(target) = schema
             .relations
             .iter()
@@ -211,7 +212,7 @@ fn scoped_foreign_keys(
             target_columns,
         });
     }
-    Ok(out)
+    out
 }
 
 /// Refuses when a table that stays unscoped references a table that becomes scoped: its key

@@ -73,7 +73,8 @@ fn rebuild_up(plan: &Plan, table: &TablePlan, extra: &Extra) -> String {
     parts.extend(foreign_keys(plan, table, extra));
     let name = plan.quote(&table.name);
     let new = plan.quote(&format!("_tq_new_{}", relation.name));
-    let mut sql = format!(
+    let mut sql = rowid_note(relation, extra);
+    sql += &format!(
         "CREATE TABLE {new} (\n    {}\n);\n{}DROP TABLE {name};\nALTER TABLE {new} RENAME TO {name};\n",
         parts.join(",\n    "),
         copy(plan, table, &new, &name),
@@ -93,6 +94,23 @@ fn rebuild_up(plan: &Plan, table: &TablePlan, extra: &Extra) -> String {
         sql.push_str(&format!("{trigger};\n"));
     }
     sql
+}
+
+/// A comment when the primary key was the rowid (`INTEGER PRIMARY KEY`), which SQLite
+/// assigned on `INSERT`: in the composite key the column is an ordinary one.
+fn rowid_note(relation: &crate::introspect::Relation, extra: &Extra) -> String {
+    let [key] = relation.primary_key.as_slice() else {
+        return String::new();
+    };
+    let declared = extra.column_defs.get(key).map(|(t, _)| t.as_str());
+    if !declared.is_some_and(|t| t.eq_ignore_ascii_case("INTEGER")) {
+        return String::new();
+    }
+    format!(
+        "-- `{key}` of `{}` was the rowid, assigned on INSERT; in the composite key it is not: \
+         the application supplies it from now on.\n",
+        relation.name
+    )
 }
 
 /// The foreign keys of the rebuilt table: those to scoped tables with both tenant columns,
