@@ -561,3 +561,38 @@ fn the_tenant_column_and_the_default_tenant_can_be_chosen() {
     assert!(generated.contains("VALUES (1, 'acme');"), "{generated}");
     assert!(!generated.contains("tenant_id"), "{generated}");
 }
+
+/// A foreign key from another schema, which the manifest does not name, is found in the
+/// catalogue and refused.
+#[test]
+fn a_reference_from_another_postgres_schema_is_refused() {
+    let Some((scratch, _conn)) = postgres("CREATE TABLE {s}users (id BIGINT PRIMARY KEY)") else {
+        return;
+    };
+    let schema = scratch.0.as_ref().unwrap().name().to_owned();
+    let audit = format!("CREATE TABLE {{s}}audit (id BIGINT PRIMARY KEY, user_id BIGINT REFERENCES {schema}.users (id))");
+    let Some((other, _other_conn)) = postgres(&audit) else {
+        return;
+    };
+    let (_dir, root) = temp_root();
+    write(
+        &root,
+        "tenant-schema.toml",
+        &format!("dialect = \"postgres\"\n[tables.\"{schema}.users\"]\nscope = \"tenant\"\n"),
+    );
+    let url = scratch.0.as_ref().unwrap().url();
+    let out = run_in(
+        &root,
+        &["migrate", "--database-url", &url, "--out", "migrations"],
+    );
+    let shown = transcript(&out, &root);
+    assert_eq!(out.status.code(), Some(2), "{shown}");
+    let other = other.0.as_ref().unwrap().name();
+    assert!(
+        shown.contains(&format!(
+            "`{other}.audit`, which stays unscoped, references `{schema}.users`"
+        )),
+        "{shown}"
+    );
+    assert!(!root.join("migrations").exists());
+}

@@ -35,6 +35,9 @@ pub struct Extra {
     pub column_defs: HashMap<String, (String, Option<String>)>,
     /// SQLite: the triggers' `CREATE TRIGGER` statements.
     pub triggers: Vec<String>,
+    /// PostgreSQL and MySQL: the foreign keys that reference the table from any schema, as
+    /// (schema, table, key).
+    pub referenced_by: Vec<(String, String, String)>,
 }
 
 /// Reads the extra facts of every table of `plan`, in plan order.
@@ -128,6 +131,19 @@ async fn postgres(conn: &mut PgConnection, quoted: &str) -> Result<Extra, sqlx::
             .indexes
             .push((row.try_get(0)?, Some(row.try_get(1)?), true));
     }
+    let rows = sqlx::query(
+        "SELECT n.nspname::text, t.relname::text, c.conname::text FROM pg_constraint c \
+         JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+         WHERE c.contype = 'f' AND c.confrelid = $1::regclass ORDER BY 1, 2, 3",
+    )
+    .bind(quoted)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        extra
+            .referenced_by
+            .push((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
+    }
     Ok(extra)
 }
 
@@ -162,6 +178,20 @@ async fn mysql(
             .replace(" ON UPDATE RESTRICT", "")
             .replace(" ON DELETE RESTRICT", "");
         extra.definitions.insert(row.try_get(0)?, actions);
+    }
+    let rows = sqlx::query(
+        "SELECT CAST(constraint_schema AS CHAR(255)), CAST(table_name AS CHAR(255)), \
+         CAST(constraint_name AS CHAR(255)) FROM information_schema.referential_constraints \
+         WHERE unique_constraint_schema = ? AND referenced_table_name = ? ORDER BY 1, 2, 3",
+    )
+    .bind(schema)
+    .bind(table)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        extra
+            .referenced_by
+            .push((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
     }
     Ok(extra)
 }

@@ -115,6 +115,7 @@ pub fn run(args: MigrateArgs) -> Result<MigrateReport, Failure> {
 /// Refuses what the catalogue shows cannot be rebuilt faithfully.
 fn refuse_unsafe(plan: &Plan, extras: &[Extra]) -> Result<(), Failure> {
     for (table, extra) in plan.tables.iter().zip(extras) {
+        refuse_outside_references(plan, table, extra)?;
         for fk in &table.foreign_keys {
             let definition = extra
                 .definitions
@@ -139,6 +140,31 @@ fn refuse_unsafe(plan: &Plan, extras: &[Extra]) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// A foreign key from a table that stays unscoped, in any schema, would lose the key it
+/// references.
+fn refuse_outside_references(
+    plan: &Plan,
+    table: &plan::TablePlan,
+    extra: &Extra,
+) -> Result<(), Failure> {
+    let planned = |schema: &str, name: &str| {
+        plan.tables
+            .iter()
+            .any(|t| t.relation.schema.as_deref() == Some(schema) && t.relation.name == name)
+    };
+    match extra.referenced_by.iter().find(|(s, n, _)| !planned(s, n)) {
+        Some((schema, name, key)) => Err(refuse(
+            &format!(
+                "`{schema}.{name}`, which stays unscoped, references `{}` with the foreign key \
+                 `{key}`; the key of `{}` becomes composite",
+                table.name, table.name
+            ),
+            &format!("declare `{schema}.{name}` with `scope = \"tenant\"` too, or drop that foreign key first"),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn refuse_partial_indexes(table: &plan::TablePlan, extra: &Extra) -> Result<(), Failure> {
