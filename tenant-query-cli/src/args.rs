@@ -23,7 +23,6 @@ Examples:
   tenant-query audit src --baseline tenant-query-audit.json
   tenant-query init --database-url postgres://localhost/app
   tenant-query check --database-url postgres://localhost/app
-  tenant-query migrate --database-url postgres://localhost/app --out migrations
 
 Exit status: 0 success, 1 the statement or manifest was rejected (audit: calls beyond the
 baseline; check: findings), 2 usage error (init, check: also a database that cannot be read)."

@@ -24,9 +24,9 @@ pub struct Extra {
     /// foreign key name → its referential actions (`ON DELETE CASCADE …`).
     pub definitions: HashMap<String, String>,
     /// PostgreSQL: unique index name → definition (`pg_get_indexdef`), for the unique keys that
-    /// are indexes, not constraints. SQLite: every index and trigger of the table, by name,
-    /// with its `CREATE` statement (none for automatic indexes).
-    pub indexes: Vec<(String, Option<String>, bool)>,
+    /// are indexes, not constraints. SQLite: every index of the table, by name, with its
+    /// `CREATE` statement (none for automatic indexes).
+    pub indexes: Vec<(String, Option<String>)>,
     /// MySQL: the `AUTO_INCREMENT` column, if any.
     pub auto_increment: Option<String>,
     /// SQLite: the table's `CREATE TABLE` statement.
@@ -127,9 +127,7 @@ async fn postgres(conn: &mut PgConnection, quoted: &str) -> Result<Extra, sqlx::
     .fetch_all(&mut *conn)
     .await?;
     for row in rows {
-        extra
-            .indexes
-            .push((row.try_get(0)?, Some(row.try_get(1)?), true));
+        extra.indexes.push((row.try_get(0)?, Some(row.try_get(1)?)));
     }
     let rows = sqlx::query(
         "SELECT n.nspname::text, t.relname::text, c.conname::text FROM pg_constraint c \
@@ -210,16 +208,8 @@ async fn sqlite(conn: &mut SqliteConnection, table: &str) -> Result<Extra, sqlx:
         match kind.as_str() {
             "table" => extra.create = sql,
             "trigger" => extra.triggers.extend(sql),
-            _ => extra.indexes.push((name, sql, false)),
+            _ => extra.indexes.push((name, sql)),
         }
-    }
-    let uniques: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1")
-            .bind(table)
-            .fetch_all(&mut *conn)
-            .await?;
-    for index in &mut extra.indexes {
-        index.2 = uniques.contains(&index.0);
     }
     let rows = sqlx::query("SELECT name, type, dflt_value FROM pragma_table_info(?)")
         .bind(table)

@@ -168,7 +168,7 @@ fn refuse_outside_references(
 }
 
 fn refuse_partial_indexes(table: &plan::TablePlan, extra: &Extra) -> Result<(), Failure> {
-    for (name, definition, _) in &extra.indexes {
+    for (name, definition) in &extra.indexes {
         if definition.as_deref().is_some_and(|d| d.contains(" WHERE ")) {
             return Err(refuse(
                 &format!("the unique index `{name}` of `{}` is partial", table.name),
@@ -208,7 +208,7 @@ fn refuse_sqlite_table(name: &str, extra: &Extra) -> Result<(), Failure> {
             "rebuild that table with the tenant column by hand",
         ));
     }
-    for (index, statement, _) in &extra.indexes {
+    for (index, statement) in &extra.indexes {
         if statement
             .as_deref()
             .is_some_and(|s| s.to_uppercase().contains(" WHERE "))

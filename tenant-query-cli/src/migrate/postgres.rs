@@ -154,8 +154,8 @@ fn table_keys(plan: &Plan, table: &TablePlan, extra: &Extra) -> (String, String)
             let definition = extra
                 .indexes
                 .iter()
-                .find(|(n, _, _)| *n == key.name)
-                .and_then(|(_, d, _)| d.clone())
+                .find(|(n, _)| *n == key.name)
+                .and_then(|(_, d)| d.clone())
                 .unwrap_or_default();
             up.push_str(&format!(
                 "DROP INDEX {index};\nCREATE UNIQUE INDEX {quoted} ON {name} ({columns});\n"

@@ -79,7 +79,7 @@ fn rebuild_up(plan: &Plan, table: &TablePlan, extra: &Extra) -> String {
         parts.join(",\n    "),
         copy(plan, table, &new, &name),
     );
-    for (index, statement, _) in &extra.indexes {
+    for (index, statement) in &extra.indexes {
         let Some(statement) = statement else { continue };
         match table.unique_keys.iter().find(|k| k.name == *index) {
             Some(key) => sql.push_str(&format!(
@@ -151,7 +151,7 @@ fn has_statement(extra: &Extra, index: &str) -> bool {
     extra
         .indexes
         .iter()
-        .any(|(name, statement, _)| name == index && statement.is_some())
+        .any(|(name, statement)| name == index && statement.is_some())
 }
 
 /// Copies every row of `from` into `to`, the tenant column included.
@@ -181,7 +181,7 @@ fn rebuild_down(plan: &Plan, table: &TablePlan, extra: &Extra) -> String {
         plan.id_sql_type(),
         copy(plan, table, &old, &name),
     );
-    for (_, statement, _) in &extra.indexes {
+    for (_, statement) in &extra.indexes {
         if let Some(statement) = statement {
             sql.push_str(&format!("{statement};\n"));
         }
