@@ -59,10 +59,10 @@ SQL that starts with `-`, such as a `-- comment`, goes after `--`:
     ///
     /// Exit 1 when there are findings that `--allow` does not accept.
     Check(crate::check::CheckArgs),
-    /// Write reversible sqlx migrations that retrofit tenant columns, composite keys and a
-    /// tenant registry onto a live single-tenant database.
+    /// Write reversible sqlx migrations that retrofit multi-tenancy onto a single-tenant schema.
     ///
-    /// Exit 2 when the schema holds what cannot be retrofitted safely, with the reason.
+    /// They add a tenant registry, the tenant columns (backfilled in batches) and keys and
+    /// foreign keys that start with them. Exit 2 when the schema holds what cannot be retrofitted safely, with the reason.
     Migrate(crate::migrate::MigrateArgs),
 }
 
