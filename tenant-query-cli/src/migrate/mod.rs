@@ -62,7 +62,8 @@ pub struct MigrateArgs {
     #[arg(long, value_name = "NAME", default_value = "default")]
     pub default_tenant: String,
     /// The rows stamped per statement of the backfill.
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    #[arg(long, value_name = "N", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub batch_size: u64,
     /// The directory of the migrations (created if missing); the new ones are numbered after
     /// the highest version already there.
@@ -226,6 +227,12 @@ fn refuse_sqlite_table(name: &str, extra: &Extra) -> Result<(), Failure> {
 fn write(dir: &Path, migrations: &[Migration]) -> Result<Vec<String>, Failure> {
     let error = |e: io::Error| Failure::Input(format!("cannot write to `{}`: {e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(error)?;
+    if let Some(existing) = existing_retrofit(dir).map_err(error)? {
+        return Err(refuse(
+            &format!("`{}` already holds `{existing}`", dir.display()),
+            "the retrofit is written once; delete those files to write it again",
+        ));
+    }
     let mut version = highest_version(dir).map_err(error)?;
     let mut files = Vec::new();
     for migration in migrations {
@@ -237,6 +244,17 @@ fn write(dir: &Path, migrations: &[Migration]) -> Result<Vec<String>, Failure> {
         }
     }
     Ok(files)
+}
+
+/// A file of an earlier `migrate` run in `dir`, if there is one.
+fn existing_retrofit(dir: &Path) -> io::Result<Option<String>> {
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.ends_with("_tenant_registry.up.sql") {
+            return Ok(Some(name));
+        }
+    }
+    Ok(None)
 }
 
 /// The highest version of the migrations in `dir`, 0 when there are none.
@@ -262,11 +280,14 @@ impl Outcome for MigrateReport {
         for file in &self.files {
             writeln!(streams.out, "wrote {file}")?;
         }
+        let count = match self.tables.len() {
+            1 => "1 table becomes".to_owned(),
+            n => format!("{n} tables become"),
+        };
         writeln!(
             streams.out,
-            "{} tables become tenant-scoped: {}\nrun the migrations (sqlx migrate run), then \
+            "{count} tenant-scoped: {}\nrun the migrations (sqlx migrate run), then \
              `tenant-query check`",
-            self.tables.len(),
             self.tables.join(", ")
         )
     }
@@ -299,5 +320,14 @@ mod tests {
         );
         let empty = tempfile::tempdir().unwrap();
         assert_eq!(highest_version(empty.path()).unwrap(), 0);
+        let again = Migration {
+            name: "tenant_registry",
+            up: String::new(),
+            down: String::new(),
+        };
+        let Err(refused) = write(dir.path(), &[again]) else {
+            panic!("the retrofit was written twice");
+        };
+        assert_eq!(refused.exit_status(), 2);
     }
 }
