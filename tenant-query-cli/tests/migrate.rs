@@ -170,7 +170,20 @@ where
     let before = fingerprints(case, conn).await;
     let generated = case.migrate("migrations", &["--batch-size", "2"]);
     let migrator = Migrator::new(case.root.join("migrations")).await.unwrap();
+    // The application, still single-tenant, inserts a row between the column and the backfill.
+    migrator.run_to(2, &mut *conn).await.unwrap();
+    let late = case.sql("INSERT INTO {s}customers (id, email) VALUES (4, 'd@example.com')");
+    conn.execute(AssertSqlSafe(late)).await.unwrap();
     migrator.run(&mut *conn).await.unwrap();
+    let stamped =
+        case.sql("SELECT CAST(COUNT(*) AS {int}) FROM {s}customers WHERE id = 4 AND tenant_id = 1");
+    assert_eq!(
+        scalar(conn, &stamped).await,
+        1,
+        "the late row is the default tenant's"
+    );
+    let late = case.sql("DELETE FROM {s}customers WHERE id = 4");
+    conn.execute(AssertSqlSafe(late)).await.unwrap();
 
     assert_eq!(fingerprints(case, conn).await, before, "a row changed");
     for (table, rows) in SCOPED {
@@ -551,7 +564,7 @@ fn the_tenant_column_and_the_default_tenant_can_be_chosen() {
         &["--tenant-column", "account_id", "--default-tenant", "acme"],
     );
     assert!(
-        generated.contains("ALTER TABLE \"events\" ADD COLUMN \"account_id\" INTEGER;"),
+        generated.contains("ALTER TABLE \"events\" ADD COLUMN \"account_id\" INTEGER DEFAULT 1;"),
         "{generated}"
     );
     assert!(

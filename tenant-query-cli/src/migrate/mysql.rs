@@ -57,7 +57,8 @@ pub fn keys(plan: &Plan, extras: &[Extra]) -> (String, String) {
             "ALTER TABLE {name} MODIFY {column} {sql_type} NOT NULL;\n"
         ));
         down_last.push_str(&format!(
-            "ALTER TABLE {name} MODIFY {column} {sql_type} NULL;\n"
+            "ALTER TABLE {name} MODIFY {column} {sql_type} NULL DEFAULT {};\n",
+            plan.default_id()
         ));
         for fk in &table.foreign_keys {
             let key = plan.quote(&fk.key.name);

@@ -53,10 +53,13 @@ pub fn keys(plan: &Plan, extras: &[Extra]) -> (String, String) {
     for table in &plan.tables {
         let (name, column) = (plan.quote(&table.name), plan.quote(&table.column));
         up.push_str(&format!(
-            "ALTER TABLE {name} ALTER COLUMN {column} SET NOT NULL;\n"
+            "ALTER TABLE {name} ALTER COLUMN {column} SET NOT NULL, ALTER COLUMN {column} \
+             DROP DEFAULT;\n"
         ));
         down_last.push_str(&format!(
-            "ALTER TABLE {name} ALTER COLUMN {column} DROP NOT NULL;\n"
+            "ALTER TABLE {name} ALTER COLUMN {column} DROP NOT NULL, ALTER COLUMN {column} \
+             SET DEFAULT {};\n",
+            plan.default_id()
         ));
     }
     let pairs: Vec<_> = plan.tables.iter().zip(extras).collect();

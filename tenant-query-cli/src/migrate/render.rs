@@ -76,15 +76,29 @@ fn registry(plan: &Plan) -> Migration {
     }
 }
 
+/// The columns are nullable, so that adding one rewrites no row, and default to the default
+/// tenant, so that the rows the application inserts while the backfill runs are stamped too
+/// (`tenant_keys` drops the default). SQLite's `ADD COLUMN` cannot be followed by `SET
+/// DEFAULT`: its column has the default from the start, which SQLite reads for the existing
+/// rows without rewriting them.
 fn tenant_columns(plan: &Plan) -> Migration {
-    let mut up = header("the tenant columns, nullable: adding one rewrites no row.");
+    let mut up = header(
+        "the tenant columns, nullable (adding one rewrites no row), defaulting to the default \
+         tenant while the backfill runs.",
+    );
     let mut down = String::new();
     for table in &plan.tables {
         let (name, column) = (plan.quote(&table.name), plan.quote(&table.column));
-        up.push_str(&format!(
-            "ALTER TABLE {name} ADD COLUMN {column} {};\n",
-            plan.id_sql_type()
-        ));
+        let (sql_type, id) = (plan.id_sql_type(), plan.default_id());
+        up.push_str(&match plan.dialect {
+            Dialect::Sqlite => {
+                format!("ALTER TABLE {name} ADD COLUMN {column} {sql_type} DEFAULT {id};\n")
+            }
+            _ => format!(
+                "ALTER TABLE {name} ADD COLUMN {column} {sql_type};\n\
+                 ALTER TABLE {name} ALTER COLUMN {column} SET DEFAULT {id};\n"
+            ),
+        });
         down.push_str(&format!("ALTER TABLE {name} DROP COLUMN {column};\n"));
     }
     Migration {

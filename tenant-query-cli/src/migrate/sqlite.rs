@@ -175,10 +175,11 @@ fn rebuild_down(plan: &Plan, table: &TablePlan, extra: &Extra) -> String {
     let create = extra.create.as_deref().unwrap_or_default();
     let body = create.find('(').map_or("", |at| &create[at..]);
     let mut sql = format!(
-        "CREATE TABLE {old} {body};\nALTER TABLE {old} ADD COLUMN {} {};\n{}DROP TABLE {name};\n\
-         ALTER TABLE {old} RENAME TO {name};\n",
+        "CREATE TABLE {old} {body};\nALTER TABLE {old} ADD COLUMN {} {} DEFAULT {};\n\
+         {}DROP TABLE {name};\nALTER TABLE {old} RENAME TO {name};\n",
         plan.quote(&table.column),
         plan.id_sql_type(),
+        plan.default_id(),
         copy(plan, table, &old, &name),
     );
     for (_, statement) in &extra.indexes {
