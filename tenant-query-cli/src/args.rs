@@ -23,6 +23,8 @@ Examples:
   tenant-query audit src --baseline tenant-query-audit.json
   tenant-query init --database-url postgres://localhost/app
   tenant-query check --database-url postgres://localhost/app
+  tenant-query rls --role app --out migrations
+  tenant-query distribute > citus.sql
 
 Exit status: 0 success, 1 the statement or manifest was rejected (audit: calls beyond the
 baseline; check: findings), 2 usage error (init, check: also a database that cannot be read)."
@@ -59,10 +61,21 @@ SQL that starts with `-`, such as a `-- comment`, goes after `--`:
     ///
     /// Exit 1 when there are findings that `--allow` does not accept.
     Check(crate::check::CheckArgs),
+    /// Write row-level security for the scoped tables as an sqlx migration (PostgreSQL).
+    ///
+    /// The up file enables and forces row-level security with a policy on the tenant column
+    /// against the transaction's `tenant_query.tenant` (set by `tenant_query::rls::begin`),
+    /// and creates the application role with its grants; the down file undoes it.
+    Rls(crate::rls::RlsArgs),
+    /// Print the Citus DDL that distributes the scoped tables by tenant, co-located.
+    ///
+    /// Global tables become reference tables.
+    Distribute(crate::distribute::DistributeArgs),
     /// Write reversible sqlx migrations that retrofit multi-tenancy onto a single-tenant schema.
     ///
-    /// They add a tenant registry, the tenant columns (backfilled in batches) and keys and
-    /// foreign keys that start with them. Exit 2 when the schema holds what cannot be retrofitted safely, with the reason.
+    /// They add a tenant registry, the tenant columns (backfilled in batches), and keys and
+    /// foreign keys that start with them. Exit 2 when the schema holds what cannot be
+    /// retrofitted safely, with the reason.
     Migrate(crate::migrate::MigrateArgs),
 }
 

@@ -9,6 +9,8 @@
 //! tenant-query check-manifest
 //! tenant-query audit src --baseline tenant-query-audit.json
 //! tenant-query init --database-url postgres://localhost/app
+//! tenant-query rls --role app --out migrations
+//! tenant-query distribute > citus.sql
 //! ```
 //!
 //! Exit status: 0 success, 1 the statement or manifest was rejected, 2 usage error.
@@ -17,11 +19,14 @@ mod args;
 mod audit;
 mod check;
 mod commands;
+mod distribute;
 mod init;
 mod introspect;
 mod migrate;
 mod outcome;
+mod pg_name;
 mod report;
+mod rls;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -41,6 +46,8 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args).map(boxed),
         Command::Init(args) => init::run(args).map(boxed),
         Command::Check(args) => check::run(args).map(boxed),
+        Command::Rls(args) => rls::run(args).map(boxed),
+        Command::Distribute(args) => distribute::run(args).map(boxed),
         Command::Migrate(args) => migrate::run(args).map(boxed),
     };
 

@@ -5,8 +5,10 @@ use std::io;
 use crate::args::Format;
 use crate::audit::AuditReport;
 use crate::check::CheckReport;
+use crate::distribute::DistributeReport;
 use crate::init::InitReport;
 use crate::report::{Streams, Success};
+use crate::rls::RlsReport;
 
 /// A subcommand's result, printed by `main`.
 pub trait Outcome {
@@ -52,5 +54,17 @@ impl Outcome for CheckReport {
 
     fn exit_status(&self) -> u8 {
         CheckReport::exit_status(self)
+    }
+}
+
+impl Outcome for RlsReport {
+    fn print(&self, format: Format, streams: Streams<'_>) -> io::Result<()> {
+        RlsReport::print(self, format, streams)
+    }
+}
+
+impl Outcome for DistributeReport {
+    fn print(&self, format: Format, streams: Streams<'_>) -> io::Result<()> {
+        DistributeReport::print(self, format, streams)
     }
 }

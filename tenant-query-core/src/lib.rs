@@ -38,6 +38,43 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Typed tenant placeholders
+//!
+//! PostgreSQL types an untyped parameter from where it stands, and sqlx's `query!` prepares
+//! statements untyped. So on PostgreSQL an integer tenant compared with its column is cast to
+//! the type of `tenant_id_type` (`$2::BIGINT`, `$2::INTEGER`): the parameter then has the
+//! `TenantId`'s type whether the column is `int2`, `int4` or `int8`, and btree compares
+//! integers across these types, so the tenant index is still used. A string or uuid tenant
+//! compared with its column keeps the column's type. A tenant standing alone as a value (a
+//! stamped `VALUES` row, a projection) is always cast, so it cannot conflict with the type a
+//! comparison gives it. `INSERT … SELECT` projects the tenant column of the SELECT's first
+//! table instead, when WHERE pins it to the tenant:
+//!
+//! ```
+//! use tenant_query_core::{rewrite, Manifest};
+//!
+//! let manifest = Manifest::from_toml_str(
+//!     "dialect = \"postgres\"\ntenant_id_type = \"string\"\n[tables.folder]\nscope = \"tenant\"\ntenant_column = \"workspace_id\"\n",
+//!     "tenant-schema.toml",
+//! )?;
+//! let out = rewrite(&manifest, "INSERT INTO folder (name) SELECT name FROM folder WHERE name = $1")?;
+//! assert_eq!(
+//!     out.sql,
+//!     "INSERT INTO folder (name, workspace_id) SELECT name, folder.workspace_id FROM folder \
+//!      WHERE (name = $1) AND folder.workspace_id = $2"
+//! );
+//! let out = rewrite(&manifest, "INSERT INTO folder (name) VALUES ($1)")?;
+//! assert_eq!(out.sql, "INSERT INTO folder (name, workspace_id) VALUES ($1, $2::TEXT)");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Tables that mix tenant and shared rows
+//!
+//! A `scope = "tenant_or_global"` table holds the tenants' rows and shared ones whose tenant
+//! column is NULL. Where it is read, its predicate is `(t.tenant_id = $1 OR t.tenant_id IS
+//! NULL)`; where it is written (the target of UPDATE, DELETE and upserts), only the tenant's
+//! rows match. See [`TableConfig::shares_null_tenant_rows`].
+//!
 //! ## Outer joins without ON, and FULL JOIN
 //!
 //! A scoped table's predicate goes into WHERE or into a join's ON wherever that is exact, and

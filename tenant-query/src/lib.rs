@@ -87,6 +87,8 @@
 //! `unscoped_query!` without a reason, a malformed or missing manifest.
 #![deny(missing_docs)]
 
+#[cfg(feature = "rls")]
+pub mod rls;
 #[cfg(feature = "runtime")]
 pub mod runtime;
 #[cfg(feature = "sqlx")]

@@ -3,6 +3,7 @@
 
 mod columns;
 mod dialects;
+mod plans;
 mod regressions;
 mod rejections;
 mod typed_placeholders;
