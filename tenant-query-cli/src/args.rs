@@ -71,6 +71,12 @@ SQL that starts with `-`, such as a `-- comment`, goes after `--`:
     ///
     /// Global tables become reference tables.
     Distribute(crate::distribute::DistributeArgs),
+    /// Write reversible sqlx migrations that retrofit multi-tenancy onto a single-tenant schema.
+    ///
+    /// They add a tenant registry, the tenant columns (backfilled in batches), and keys and
+    /// foreign keys that start with them. Exit 2 when the schema holds what cannot be
+    /// retrofitted safely, with the reason.
+    Migrate(crate::migrate::MigrateArgs),
 }
 
 /// The arguments of `rewrite`.

@@ -22,6 +22,7 @@ mod commands;
 mod distribute;
 mod init;
 mod introspect;
+mod migrate;
 mod outcome;
 mod pg_name;
 mod report;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args).map(boxed),
         Command::Rls(args) => rls::run(args).map(boxed),
         Command::Distribute(args) => distribute::run(args).map(boxed),
+        Command::Migrate(args) => migrate::run(args).map(boxed),
     };
 
     let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
