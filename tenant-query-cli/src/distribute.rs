@@ -48,7 +48,9 @@ pub fn run(args: DistributeArgs) -> Result<DistributeReport, Failure> {
     let mut statements: Vec<String> = manifest
         .tables()
         .iter()
-        .filter(|t| !t.is_scoped())
+        // A tenant_or_global table's shared rows have no tenant to place them by: every node
+        // gets the whole table, which Citus joins with any shard.
+        .filter(|t| !t.is_scoped() || t.shares_null_tenant_rows())
         .map(|t| {
             format!(
                 "SELECT create_reference_table({});",
@@ -56,7 +58,8 @@ pub fn run(args: DistributeArgs) -> Result<DistributeReport, Failure> {
             )
         })
         .collect();
-    let scoped = scoped_tables(&manifest);
+    let mut scoped = scoped_tables(&manifest);
+    scoped.retain(|t| !t.shared);
     let group = scoped.first().map(|t| literal(&table(t.name)));
     for (i, t) in scoped.iter().enumerate() {
         let colocate = match (&group, i) {

@@ -28,6 +28,9 @@ scope = "tenant"
 
 [tables.countries]
 scope = "global"
+
+[tables.settings]
+scope = "tenant_or_global"
 "#;
 
 fn tool(args: &[&str]) -> Output {
@@ -102,7 +105,7 @@ fn rls_names_the_files_in_a_directory_with_a_timestamp_and_never_overwrites() {
     assert_eq!(report["role"], "tenant_app");
     assert_eq!(
         report["scoped"],
-        serde_json::json!(["billing.invoices", "customers", "order"])
+        serde_json::json!(["billing.invoices", "customers", "order", "settings"])
     );
     assert_eq!(report["global"], serde_json::json!(["countries"]));
     let again = tool(&["rls", "--manifest", &manifest, "--out", up]);
@@ -165,7 +168,7 @@ fn distribute_prints_the_citus_ddl() {
     insta::assert_snapshot!("distribute", transcript(&out, dir.path()));
     let out = tool(&["distribute", "--manifest", &manifest, "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["statements"].as_array().map(Vec::len), Some(4));
+    assert_eq!(report["statements"].as_array().map(Vec::len), Some(5));
     let (dir, sqlite) =
         with_manifest("dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\n");
     let out = tool(&["distribute", "--manifest", &sqlite]);
@@ -348,6 +351,90 @@ async fn apply_and_probe(v: &Variant) {
     .unwrap();
     let state: (bool, bool, i64) = (row.get(0), row.get(1), row.get(2));
     assert_eq!(state, (false, false, 0), "{what}: after the down migration");
+    owner.close().await.unwrap();
+    scratch.drop().await.unwrap();
+}
+
+/// A `tenant_or_global` table under the generated policies: the application role reads the
+/// tenant's rows and the shared ones, but updates, deletes and inserts only the tenant's.
+#[tokio::test]
+async fn shared_rows_are_read_only_under_the_policies() {
+    let Some(scratch) = PgScratch::create("tq_cli_rls_shared").await else {
+        return;
+    };
+    let mut owner = scratch.connect_options().connect().await.unwrap();
+    exec(
+        &mut owner,
+        "CREATE TABLE settings (tenant_id bigint, id integer PRIMARY KEY, name text NOT NULL);
+         INSERT INTO settings VALUES (NULL, 1, 'default'), (NULL, 2, 'default'),
+             (1, 11, 'own'), (2, 21, 'other')",
+    )
+    .await;
+    let (dir, manifest) =
+        with_manifest("dialect = \"postgres\"\n[tables.settings]\nscope = \"tenant_or_global\"\n");
+    let role = unique_name("tq_cli_app");
+    let login = format!("{role}_login");
+    let _roles = RolesGuard {
+        roles: vec![login.clone(), role.clone()],
+        schema: scratch.name().to_owned(),
+    };
+    let up = dir.path().join("1_rls.up.sql");
+    let out = tool(&[
+        "rls",
+        "--manifest",
+        &manifest,
+        "--role",
+        &role,
+        "--out",
+        path_str(&up),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    exec(&mut owner, &std::fs::read_to_string(&up).unwrap()).await;
+    exec(
+        &mut owner,
+        &format!("CREATE ROLE {login} LOGIN IN ROLE {role}"),
+    )
+    .await;
+    let mut app = scratch
+        .connect_options()
+        .username(&login)
+        .connect()
+        .await
+        .unwrap();
+    let mut tx = app.begin().await.unwrap();
+    sqlx::query("SELECT set_config('tenant_query.tenant', '1', true)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let seen: Vec<i32> = sqlx::query_scalar("SELECT id FROM settings ORDER BY id")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(seen, [1, 2, 11], "the tenant's rows and the shared ones");
+    let updated = sqlx::query("UPDATE settings SET name = 'changed'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.rows_affected(),
+        1,
+        "UPDATE touches the tenant's row only"
+    );
+    let deleted = sqlx::query("DELETE FROM settings")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        deleted.rows_affected(),
+        1,
+        "DELETE touches the tenant's row only"
+    );
+    let shared_insert = sqlx::query("INSERT INTO settings VALUES (NULL, 3, 'mine?')")
+        .execute(&mut *tx)
+        .await;
+    assert!(shared_insert.is_err(), "a shared row cannot be inserted");
+    tx.rollback().await.unwrap();
+    app.close().await.unwrap();
     owner.close().await.unwrap();
     scratch.drop().await.unwrap();
 }

@@ -23,6 +23,8 @@ use crate::pg_name::{ident, literal, schema_of, table};
 pub const SETTING: &str = "tenant_query.tenant";
 /// The name of the policy on every scoped table.
 pub const POLICY: &str = "tenant_query_isolation";
+/// The name of the second policy of a `tenant_or_global` table: its shared rows, read only.
+pub const SHARED_POLICY: &str = "tenant_query_shared_rows";
 /// The privileges the application role gets on every declared table.
 const TABLE_PRIVILEGES: &str = "SELECT, INSERT, UPDATE, DELETE";
 
@@ -133,14 +135,35 @@ fn enable(config: &Scoped<'_>, cast: &str) -> String {
     let tenant = current_tenant(cast);
     format!(
         "\
--- {name}: rows of the tenant in {column}.
+-- {name}: rows of the tenant in {column}{and_shared}.
 ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;
 ALTER TABLE {name} FORCE ROW LEVEL SECURITY;
 CREATE POLICY {POLICY} ON {name}
     USING ({column} = {tenant})
     WITH CHECK ({column} = {tenant});
-{default}\n",
+{shared}{default}\n",
+        shared = shared_rows(config),
         default = set_default(config, &tenant),
+        and_shared = if config.shared {
+            ", and the shared rows (NULL) to read"
+        } else {
+            ""
+        },
+    )
+}
+
+/// A `tenant_or_global` table's shared rows (NULL tenant): visible to SELECT, and to nothing
+/// else. Permissive policies add up per command, so SELECT sees the tenant's rows and the
+/// shared ones, while UPDATE and DELETE (which must pass their own command's policies too)
+/// and INSERT see the tenant's only.
+fn shared_rows(config: &Scoped<'_>) -> String {
+    if !config.shared {
+        return String::new();
+    }
+    format!(
+        "CREATE POLICY {SHARED_POLICY} ON {name} FOR SELECT\n    USING ({column} IS NULL);\n",
+        name = table(config.name),
+        column = ident(config.column),
     )
 }
 
@@ -183,13 +206,18 @@ BEGIN
 END
 $tq$;
 DROP POLICY IF EXISTS {POLICY} ON {name};
-ALTER TABLE {name} NO FORCE ROW LEVEL SECURITY;
+{shared}ALTER TABLE {name} NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE {name} DISABLE ROW LEVEL SECURITY;
 \n",
         regclass = regclass(config.name),
         column_literal = literal(column),
         column_ident = ident(column),
         ours = literal(&format!("%current_setting('{SETTING}'%")),
+        shared = if config.shared {
+            format!("DROP POLICY IF EXISTS {SHARED_POLICY} ON {name};\n")
+        } else {
+            String::new()
+        },
     )
 }
 
@@ -277,6 +305,8 @@ pub struct Scoped<'a> {
     pub name: &'a str,
     /// The tenant column.
     pub column: &'a str,
+    /// Whether rows with a NULL tenant are shared (`tenant_or_global`).
+    pub shared: bool,
 }
 
 /// The manifest's tenant-scoped tables, in manifest order.
@@ -291,6 +321,7 @@ pub fn scoped_tables(manifest: &Manifest) -> Vec<Scoped<'_>> {
                 .tenant_column
                 .as_deref()
                 .unwrap_or(manifest.tenant_column()),
+            shared: t.shares_null_tenant_rows(),
         })
         .collect()
 }
