@@ -125,4 +125,4 @@ pub use discover::{find_manifest, DiscoveryError, MANIFEST_ENV_VAR, MANIFEST_FIL
 pub use functions::FunctionKind;
 pub use manifest::{Manifest, ManifestError, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};
-pub use rewrite::{check_unscoped, rewrite, Rewritten};
+pub use rewrite::{check_unscoped, rewrite, rewrite_for_set, Rewritten, SetWrites};
