@@ -237,9 +237,9 @@ fn parse_writes(kind: Kind, input: ParseStream) -> syn::Result<bool> {
     }
     let _: Ident = input.parse()?;
     let _: Token![=] = input.parse()?;
-    let value: LitStr = input.parse().map_err(|e| {
-        syn::Error::new(e.span(), "expected `writes = \"all\"`".to_owned())
-    })?;
+    let value: LitStr = input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), "expected `writes = \"all\"`".to_owned()))?;
     if value.value() != "all" {
         return Err(syn::Error::new(
             value.span(),

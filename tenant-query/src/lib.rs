@@ -69,6 +69,7 @@
 //! | [`tenant_query_checked!`], [`tenant_query_as_checked!`], [`tenant_query_scalar_checked!`] | `sqlx::query!` & co. | rewritten, then verified by sqlx against the database |
 //! | [`unscoped_query_checked!`], [`unscoped_query_as_checked!`], [`unscoped_query_scalar_checked!`] | `sqlx::query!` & co. | checked, unchanged, verified by sqlx |
 //! | [`tenant_query_sql!`]`("SQL")` | `&'static str` | the rewritten SQL itself |
+//! | [`tenant_set_query!`]`(tenants, "SQL", args…)` and `_as`, `_scalar`, `_sql` | as above | rewritten for a [`TenantSet`]; UPDATE/DELETE only with `writes = "all"`, never INSERT |
 //!
 //! Arguments are evaluated once, in the order written, and bound like sqlx's `.bind(value)`:
 //! a `String` argument is moved, so pass `&name` to keep it. The tenant is bound at every
@@ -83,7 +84,9 @@
 //! Every problem is a compile error pointing at the SQL literal or at the offending argument:
 //! an undeclared table (with a suggestion), an undeclared column, a syntax error, a statement
 //! that writes the tenant column, an unsupported statement (`TRUNCATE`, DDL, several
-//! statements), a tenant that is not a [`TenantId`], a wrong number of arguments, an
+//! statements), a tenant that is not a [`TenantId`] (or, for `tenant_set_query!`, a
+//! [`TenantSet`]), an INSERT over a tenant set, an UPDATE or DELETE over a set without
+//! `writes = "all"`, a wrong number of arguments, an
 //! `unscoped_query!` without a reason, a malformed or missing manifest.
 #![deny(missing_docs)]
 
@@ -115,7 +118,11 @@ pub mod __private {
     /// argument is a `TenantSet<T>` with the manifest's `T`.
     #[inline]
     pub fn tenant_set_array<T: Clone, A: TenantSetArg<T> + ?Sized>(tenants: &A) -> Vec<T> {
-        tenants.tenant_set().iter().map(|t| t.get().clone()).collect()
+        tenants
+            .tenant_set()
+            .iter()
+            .map(|t| t.get().clone())
+            .collect()
     }
 
     /// The set as the text of a JSON array, as SQLite and MySQL receive it.

@@ -253,10 +253,9 @@ mod tests {
     fn json_arrays_escape_strings_and_keep_integers() {
         let ints = TenantSet::new([TenantId::new(-3_i64), TenantId::new(12)]).unwrap();
         assert_eq!(json_array(&ints), "[-3,12]");
-        let names = TenantSet::new(
-            ["a\"b", "c\\d", "e\nf", "ü'"].map(|s| TenantId::new(s.to_owned())),
-        )
-        .unwrap();
+        let names =
+            TenantSet::new(["a\"b", "c\\d", "e\nf", "ü'"].map(|s| TenantId::new(s.to_owned())))
+                .unwrap();
         assert_eq!(json_array(&names), r#"["a\"b","c\\d","e\u000af","ü'"]"#);
     }
 

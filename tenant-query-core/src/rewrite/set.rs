@@ -21,8 +21,8 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    ArrayElemTypeDef, BinaryOperator, CastKind, DataType, Expr, InTarget, Query, Statement,
-    Value, Visit, VisitMut, Visitor, VisitorMut,
+    ArrayElemTypeDef, BinaryOperator, CastKind, DataType, Expr, InTarget, Query, Statement, Value,
+    Visit, VisitMut, Visitor, VisitorMut,
 };
 
 use super::Rewriter;
@@ -81,7 +81,9 @@ impl Membership {
                 } else {
                     "VARCHAR(255)"
                 };
-                format!("SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id {column} PATH '$')) AS j")
+                format!(
+                    "SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id {column} PATH '$')) AS j"
+                )
             }
         };
         let parsed = crate::parse::single_statement(dialect, &text)
@@ -204,7 +206,6 @@ fn uuid_set_unsupported(dialect: Dialect) -> Diagnostic {
 }
 
 fn internal(what: &str) -> Diagnostic {
-    Diagnostic::new(DiagnosticKind::Internal, what.to_owned()).help(
-        "this is a bug in tenant-query; the statement was refused rather than passed through",
-    )
+    Diagnostic::new(DiagnosticKind::Internal, what.to_owned())
+        .help("this is a bug in tenant-query; the statement was refused rather than passed through")
 }
