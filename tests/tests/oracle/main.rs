@@ -5,5 +5,6 @@ mod columns;
 mod dialects;
 mod regressions;
 mod rejections;
+mod tenant_sets;
 mod typed_placeholders;
 mod typed_placeholders_positional;
