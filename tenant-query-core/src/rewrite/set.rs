@@ -49,7 +49,7 @@ pub enum SetWrites {
 #[derive(Debug, Clone)]
 pub(crate) enum Membership {
     /// `column = ANY(<array>)`, with the array placeholder typed or not.
-    AnyArray(Expr),
+    AnyArray(Box<Expr>),
     /// `column IN (<subquery over the bound JSON array>)`.
     JsonSubquery(Box<Query>),
 }
@@ -62,7 +62,7 @@ impl Membership {
         let placeholder = Expr::value(Value::Placeholder(marker.to_owned()));
         let text = match (dialect, ty) {
             (Dialect::Postgres, ty) if ty.is_integer() => {
-                return Ok(Membership::AnyArray(Expr::Cast {
+                return Ok(Membership::AnyArray(Box::new(Expr::Cast {
                     kind: CastKind::DoubleColon,
                     expr: Box::new(placeholder),
                     data_type: DataType::Array(ArrayElemTypeDef::SquareBracket(
@@ -70,9 +70,9 @@ impl Membership {
                         None,
                     )),
                     format: None,
-                }))
+                })))
             }
-            (Dialect::Postgres, _) => return Ok(Membership::AnyArray(placeholder)),
+            (Dialect::Postgres, _) => return Ok(Membership::AnyArray(Box::new(placeholder))),
             (_, TenantIdType::Uuid) => return Err(uuid_set_unsupported(dialect)),
             (Dialect::Sqlite, _) => "SELECT value FROM json_each(?)".to_owned(),
             (Dialect::MySql, ty) => {
@@ -119,7 +119,7 @@ impl Rewriter<'_> {
             Membership::AnyArray(array) => Expr::AnyOp {
                 left: Box::new(column),
                 compare_op: BinaryOperator::Eq,
-                right: Box::new(array.clone()),
+                right: array.clone(),
                 is_some: false,
             },
             Membership::JsonSubquery(query) => Expr::In {
