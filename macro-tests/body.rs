@@ -6,8 +6,9 @@
 // (MySQL and SQLite get `?`) and the upsert as `UPSERT_CUSTOMER`.
 
 use tenant_query::{
-    tenant_query, tenant_query_as, tenant_query_scalar, tenant_query_sql, unscoped_query,
-    unscoped_query_as, unscoped_query_scalar, TenantId,
+    tenant_query, tenant_query_as, tenant_query_scalar, tenant_query_sql, tenant_set_query,
+    tenant_set_query_as, tenant_set_query_scalar, tenant_set_query_sql, unscoped_query,
+    unscoped_query_as, unscoped_query_scalar, TenantId, TenantSet,
 };
 
 const ACME: TenantId = TenantId::new(1);
@@ -405,6 +406,65 @@ async fn concurrent_tenants_on_one_pool_never_see_each_other() {
         .await
         .unwrap();
         assert_eq!(total, TENANTS * ROWS);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_set_sees_the_rows_of_its_tenants_and_writes_only_when_told() {
+    with_db(|pool| async move {
+        seed(&pool).await;
+        // Globex gets a customer whose id is acme's too: joins must pair rows per tenant.
+        tenant_query!(GLOBEX, "INSERT INTO customers (id, name) VALUES ($1, $2)", 101_i64, "globex-twin")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let both = TenantSet::new([GLOBEX, ACME]).unwrap();
+        // Tenant 3 has no rows.
+        let acme_and_empty = TenantSet::new([ACME, TenantId::new(3)]).unwrap();
+
+        let rows: Vec<(i64, i64, String)> = tenant_set_query_as!(
+            (i64, i64, String),
+            &both,
+            "SELECT o.tenant_id, o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id AND c.tenant_id = o.tenant_id ORDER BY o.tenant_id, o.id"
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(rows.len(), 6, "{rows:?}");
+        assert!(rows.iter().all(|(t, _, name)| name.starts_with(if *t == 1 { "acme-" } else { "globex-" })), "{rows:?}");
+
+        let count = |set: TenantSet| {
+            let pool = pool.clone();
+            async move {
+                tenant_set_query_scalar!(i64, &set, "SELECT COUNT(*) FROM orders WHERE total >= $1", 100_i64)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(count(both.clone()).await, 6);
+        assert_eq!(count(acme_and_empty.clone()).await, 3);
+        assert_eq!(count(TenantSet::single(TenantId::new(3))).await, 0);
+
+        // A write over a set says so, and touches the set's rows only.
+        let done = tenant_set_query!(
+            &acme_and_empty,
+            writes = "all",
+            "UPDATE customers SET name = $1 WHERE id = $2",
+            "renamed",
+            101_i64
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        assert_eq!(done.rows_affected(), 1);
+        let twin: String = tenant_query_scalar!(String, GLOBEX, "SELECT name FROM customers WHERE id = $1", 101_i64)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(twin, "globex-twin");
+        println!("set read: {}", tenant_set_query_sql!("SELECT id FROM orders WHERE total > $1"));
     })
     .await;
 }

@@ -54,11 +54,11 @@ use std::fmt;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, BinaryOperator, CastKind, DataType, Delete, Expr, FromTable,
-    Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Insert, JoinConstraint,
-    JoinOperator, ObjectName, OnConflictAction, OnInsert, Query, Select, SelectItem, SetExpr,
-    Statement, TableFactor, TableObject, TableWithJoins, Update, UpdateTableFromKind, Value, Visit,
-    Visitor,
+    ArrayElemTypeDef, Assignment, AssignmentTarget, BinaryOperator, CastKind, DataType, Delete,
+    Expr, FromTable, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, InTarget,
+    Insert, JoinConstraint, JoinOperator, ObjectName, OnConflictAction, OnInsert, Query, Select,
+    SelectItem, SetExpr, Statement, TableFactor, TableObject, TableWithJoins, Update,
+    UpdateTableFromKind, Value, Visit, Visitor,
 };
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
@@ -565,20 +565,21 @@ impl<'m> Checker<'m> {
         }
     }
 
-    /// Whether `e` is `q.tenant_col = <tenant>` (either way round) for `entry`.
+    /// Whether `e` is `q.tenant_col = <tenant>` (either way round) for `entry`, or the
+    /// column's membership in a tenant set bound at the tenant placeholder
+    /// ([`Self::is_set_membership`]).
     fn is_predicate_for(&self, e: &Expr, entry: &Entry<'_>) -> bool {
-        let Expr::BinaryOp {
-            left,
-            op: BinaryOperator::Eq,
-            right,
-        } = strip(e)
-        else {
-            return false;
-        };
-        let column = match (strip(left), strip(right)) {
-            (c, other) if self.is_tenant(other) => qualified_column(c),
-            (other, c) if self.is_tenant(other) => qualified_column(c),
-            _ => None,
+        let column = match strip(e) {
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Eq,
+                right,
+            } => match (strip(left), strip(right)) {
+                (c, other) if self.is_tenant(other) => qualified_column(c),
+                (other, c) if self.is_tenant(other) => qualified_column(c),
+                _ => None,
+            },
+            membership => self.is_set_membership(membership),
         };
         let Some(column) = column else {
             return false;
@@ -594,6 +595,62 @@ impl<'m> Checker<'m> {
         }
         let q: Vec<String> = qualifier.iter().map(|i| norm(self.dialect, i)).collect();
         q == entry.exposed || (q.len() == 1 && entry.bare.as_deref() == Some(q[0].as_str()))
+    }
+
+    /// The column of a tenant set membership test, the forms `rewrite_for_set` writes:
+    /// `col = ANY(<tenant>[::TYPE[]])` (PostgreSQL), `col IN (SELECT value FROM
+    /// json_each(<tenant>))` (SQLite) and `col IN (SELECT j.id FROM JSON_TABLE(<tenant>, '$[*]'
+    /// COLUMNS(id TYPE PATH '$')) AS j)` (MySQL), where the set is bound at the tenant
+    /// placeholder.
+    fn is_set_membership(&self, e: &Expr) -> Option<Vec<Ident>> {
+        match e {
+            Expr::AnyOp {
+                left,
+                compare_op: BinaryOperator::Eq,
+                right,
+                is_some: false,
+            } if self.is_tenant_array(strip(right)) => qualified_column(strip(left)),
+            Expr::In {
+                expr,
+                target: InTarget::Subquery(query),
+                negated: false,
+                ..
+            } if self.is_tenant_set_subquery(query) => qualified_column(strip(expr)),
+            _ => None,
+        }
+    }
+
+    /// The tenant placeholder, bare or cast to the array of the tenant type.
+    fn is_tenant_array(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Cast {
+                kind: CastKind::DoubleColon | CastKind::Cast,
+                expr,
+                data_type: DataType::Array(ArrayElemTypeDef::SquareBracket(inner, None)),
+                format: None,
+            } => holds_tenant_type(self.manifest.tenant_id_type(), inner) && self.is_tenant(expr),
+            other => self.is_tenant(other),
+        }
+    }
+
+    /// Whether `query` reads exactly the elements of the JSON array bound at the tenant
+    /// placeholder, and nothing else.
+    fn is_tenant_set_subquery(&self, query: &Query) -> bool {
+        let mut placeholders = Vec::new();
+        let _ = query.visit(&mut Placeholders(&mut placeholders));
+        let [only] = placeholders.as_slice() else {
+            return false;
+        };
+        if !self.is_tenant(only) {
+            return false;
+        }
+        let text = query.to_string().replace(&only.to_string(), "?");
+        [
+            "SELECT value FROM json_each(?)",
+            "SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS(id BIGINT PATH '$')) AS j",
+            "SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS(id VARCHAR(255) PATH '$')) AS j",
+        ]
+        .contains(&text.as_str())
     }
 
     /// Whether `e` is `(q.tenant_col = <tenant> OR q.tenant_col IS NULL)` for a
@@ -622,6 +679,7 @@ impl<'m> Checker<'m> {
             ) => [l, r]
                 .iter()
                 .any(|side| qualified_column(strip(side)).as_ref() == Some(&c)),
+            (membership, Some(c)) => self.is_set_membership(membership) == Some(c),
             _ => false,
         };
         same_column && self.is_predicate_for(left, entry)
@@ -1626,5 +1684,21 @@ fn holds_tenant_type(tenant: TenantIdType, data_type: &DataType) -> bool {
 fn mark_written(entries: &mut [Entry<'_>]) {
     for e in entries {
         e.written_to = true;
+    }
+}
+
+/// Collects the placeholder values of a tree.
+struct Placeholders<'a>(&'a mut Vec<Expr>);
+
+impl Visitor for Placeholders<'_> {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        if let Expr::Value(v) = e {
+            if matches!(v.value, Value::Placeholder(_)) {
+                self.0.push(e.clone());
+            }
+        }
+        ControlFlow::Continue(())
     }
 }

@@ -705,3 +705,45 @@ fn bind_plans_that_disagree_are_caught() {
         report.violations
     );
 }
+
+#[test]
+fn tenant_set_rewrites_pass_and_a_set_predicate_on_the_wrong_placeholder_does_not() {
+    use tenant_query_core::{rewrite_for_set, SetWrites};
+    for (dialect, sql) in [
+        (Dialect::Postgres, "SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE o.total > $1"),
+        (Dialect::Postgres, "SELECT name, value FROM settings WHERE name = $1"),
+        (Dialect::Postgres, "UPDATE orders SET total = $1 WHERE id = $2"),
+        (Dialect::Sqlite, "SELECT o.id FROM orders o WHERE o.id IN (SELECT order_id FROM order_items) AND o.total > ?"),
+        (Dialect::Sqlite, "DELETE FROM orders WHERE id = ?"),
+        (Dialect::MySql, "SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.total > ?"),
+        (Dialect::MySql, "DELETE o FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.name = ?"),
+    ] {
+        let m = manifest(dialect);
+        let out = rewrite_for_set(&m, sql, SetWrites::All).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let report = check_rewritten(&m, sql, &out).unwrap();
+        assert!(report.is_ok(), "{sql}\n=> {}\n{:#?}", out.sql, report.violations);
+    }
+    // The membership of the user's own argument restricts nothing.
+    bad_in(
+        Dialect::Postgres,
+        "SELECT * FROM orders o WHERE o.tenant_id = ANY($1::BIGINT[])",
+        &numbered(Dialect::Postgres, 2),
+        ViolationKind::Unrestricted,
+        "orders",
+    );
+    bad_in(
+        Dialect::Sqlite,
+        "SELECT * FROM orders o WHERE o.tenant_id IN (SELECT value FROM json_each(?1))",
+        &numbered(Dialect::Sqlite, 2),
+        ViolationKind::Unrestricted,
+        "orders",
+    );
+    // Nor does a subquery that reads more than the bound set.
+    bad_in(
+        Dialect::Sqlite,
+        "SELECT * FROM orders o WHERE o.tenant_id IN (SELECT value FROM json_each(?1) UNION SELECT 7)",
+        &numbered(Dialect::Sqlite, 1),
+        ViolationKind::Unrestricted,
+        "orders",
+    );
+}

@@ -14,6 +14,9 @@
 //!   with a small JSON body ([`TenantRejection`]).
 //! - Tests pin the tenant with [`TenantLayer::pinned`] ([`PinnedTenant`]) instead of the real
 //!   resolver.
+//! - For users who belong to several tenants, the [`Tenants`] extractor gives a handler a
+//!   `TenantSet` for `tenant_set_query!`, found by a [`TenantSetResolver`] that a
+//!   [`TenantSetLayer`] installs (a `TenantSet` itself pins the set in tests).
 //!
 //! # Example
 //!
@@ -91,6 +94,7 @@ mod header;
 mod layer;
 mod rejection;
 mod resolver;
+mod set;
 mod subdomain;
 
 pub use extract::Tenant;
@@ -98,4 +102,5 @@ pub use header::HeaderResolver;
 pub use layer::{TenantLayer, TenantService};
 pub use rejection::{BoxError, TenantRejection};
 pub use resolver::{resolver_fn, FnResolver, PinnedTenant, TenantResolver};
+pub use set::{TenantSetLayer, TenantSetResolver, TenantSetService, Tenants};
 pub use subdomain::SubdomainResolver;

@@ -274,6 +274,8 @@ fn kind_name(kind: DiagnosticKind) -> &'static str {
         DiagnosticKind::Manifest => "manifest",
         DiagnosticKind::Internal => "internal",
         DiagnosticKind::UnknownFunction => "unknown_function",
+        DiagnosticKind::TenantSetInsert => "tenant_set_insert",
+        DiagnosticKind::TenantSetWrite => "tenant_set_write",
         // A kind added to the engine after this tool was written.
         _ => "other",
     }

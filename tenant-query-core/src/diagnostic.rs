@@ -129,11 +129,16 @@ pub enum DiagnosticKind {
     /// `TQ0010`: a function that is neither a built-in that computes only from its arguments
     /// nor declared in `tenant-schema.toml`'s `functions`.
     UnknownFunction,
+    /// `TQ0011`: an INSERT over a tenant set, which names no one tenant to stamp the rows with.
+    TenantSetInsert,
+    /// `TQ0012`: an UPDATE or DELETE over a tenant set that does not say it writes for the
+    /// whole set (`writes = "all"`).
+    TenantSetWrite,
 }
 
 impl DiagnosticKind {
     /// Every kind, in code order.
-    pub const ALL: [DiagnosticKind; 10] = [
+    pub const ALL: [DiagnosticKind; 12] = [
         DiagnosticKind::UnknownTable,
         DiagnosticKind::UnknownColumn,
         DiagnosticKind::TenantColumnWrite,
@@ -144,6 +149,8 @@ impl DiagnosticKind {
         DiagnosticKind::Manifest,
         DiagnosticKind::Internal,
         DiagnosticKind::UnknownFunction,
+        DiagnosticKind::TenantSetInsert,
+        DiagnosticKind::TenantSetWrite,
     ];
 
     /// The stable code of this kind, shown with every message.
@@ -164,6 +171,8 @@ impl DiagnosticKind {
             DiagnosticKind::Manifest => "TQ0008",
             DiagnosticKind::Internal => "TQ0009",
             DiagnosticKind::UnknownFunction => "TQ0010",
+            DiagnosticKind::TenantSetInsert => "TQ0011",
+            DiagnosticKind::TenantSetWrite => "TQ0012",
         }
     }
 }

@@ -4,6 +4,8 @@
 //! This crate has no proc-macro dependencies. The `tenant-query` macros and the
 //! `tenant-query` command-line tool both call [`rewrite`] and [`check_unscoped`], which
 //! return one [`Rewritten`]: the SQL to run, its [`BindPlan`] and the tables it names.
+//! [`rewrite_for_set`] scopes a statement to a set of tenants bound as one value (an array in
+//! PostgreSQL, a JSON array's text in SQLite and MySQL), for `tenant_set_query!`.
 //!
 //! # The rewrite contract
 //!
@@ -162,4 +164,4 @@ pub use discover::{find_manifest, DiscoveryError, MANIFEST_ENV_VAR, MANIFEST_FIL
 pub use functions::FunctionKind;
 pub use manifest::{Manifest, ManifestError, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};
-pub use rewrite::{check_unscoped, rewrite, Rewritten};
+pub use rewrite::{check_unscoped, rewrite, rewrite_for_set, Rewritten, SetWrites};

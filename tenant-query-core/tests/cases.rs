@@ -12,7 +12,8 @@
 //! [[case]]
 //! sql = "SELECT * FROM orders"
 //! dialects = ["mysql", "sqlite"]      # optional: every dialect listed runs the case
-//! entry = "check_unscoped"            # optional: `rewrite` (the default) or `check_unscoped`
+//! entry = "check_unscoped"            # optional: `rewrite` (the default), `check_unscoped`,
+//!                                     # `rewrite_for_set` or `rewrite_for_set_writes_all`
 //! manifest = "…"                      # optional: instead of tests/cases/tenant-schema.toml
 //! ```
 //!
@@ -58,6 +59,10 @@ enum Entry {
     Rewrite,
     /// `check_unscoped`: check a statement that runs for every tenant.
     CheckUnscoped,
+    /// `rewrite_for_set` with `SetWrites::ReadOnly`: scope the statement to a tenant set.
+    RewriteForSet,
+    /// `rewrite_for_set` with `SetWrites::All`: scope it to a set, writes allowed.
+    RewriteForSetWritesAll,
 }
 
 /// The manifest every case uses unless it brings its own. Scoped: orders, customers,
@@ -96,6 +101,7 @@ case_files!(
     inserts_are_stamped,
     upserts_only_update_the_tenants_row,
     tenant_or_global_tables,
+    tenant_sets,
     mysql_positional_placeholders_and_bind_plan,
     mysql_multi_table_dml_and_duplicate_key_update,
     sqlite_numbered_placeholders,
@@ -173,7 +179,10 @@ fn visible(sql: &str) -> String {
 
 /// Everything these tests know of the engine's API, in one place.
 mod engine {
-    use tenant_query_core::{check_unscoped, rewrite, Diagnostic, Dialect, Manifest, RenderStyle};
+    use tenant_query_core::{
+        check_unscoped, rewrite, rewrite_for_set, Diagnostic, Dialect, Manifest, RenderStyle,
+        Rewritten, SetWrites,
+    };
 
     use super::{Case, Entry, MANIFEST};
 
@@ -186,21 +195,34 @@ mod engine {
         let manifest = Manifest::from_toml_str(text, "tenant-schema.toml")
             .unwrap_or_else(|e| panic!("the case manifest is invalid: {e}"))
             .with_dialect(dialect);
-        match case.entry {
-            Entry::Rewrite => match rewrite(&manifest, &case.sql) {
-                Ok(out) => format!(
-                    "=> {}\n   binds: {:?} (user arguments: {})\n   scoped: {:?}\n",
-                    out.sql, out.bind_plan.slots, out.bind_plan.user_args, out.scoped_tables
-                ),
-                Err(e) => refused(&e, &case.sql),
-            },
-            Entry::CheckUnscoped => match check_unscoped(&manifest, &case.sql) {
-                Ok(out) => format!(
-                    "=> {}\n   binds: {:?} (user arguments: {})\n",
-                    out.sql, out.bind_plan.slots, out.bind_plan.user_args
-                ),
-                Err(e) => refused(&e, &case.sql),
-            },
+        let scoped = match case.entry {
+            Entry::Rewrite => rewrite(&manifest, &case.sql),
+            Entry::RewriteForSet => rewrite_for_set(&manifest, &case.sql, SetWrites::ReadOnly),
+            Entry::RewriteForSetWritesAll => rewrite_for_set(&manifest, &case.sql, SetWrites::All),
+            Entry::CheckUnscoped => return unscoped(&manifest, case),
+        };
+        match scoped {
+            Ok(out) => accepted(&out),
+            Err(e) => refused(&e, &case.sql),
+        }
+    }
+
+    /// An accepted rewrite: the SQL, the bind plan and the scoped tables.
+    fn accepted(out: &Rewritten) -> String {
+        format!(
+            "=> {}\n   binds: {:?} (user arguments: {})\n   scoped: {:?}\n",
+            out.sql, out.bind_plan.slots, out.bind_plan.user_args, out.scoped_tables
+        )
+    }
+
+    /// What `check_unscoped` makes of `case`.
+    fn unscoped(manifest: &Manifest, case: &Case) -> String {
+        match check_unscoped(manifest, &case.sql) {
+            Ok(out) => format!(
+                "=> {}\n   binds: {:?} (user arguments: {})\n",
+                out.sql, out.bind_plan.slots, out.bind_plan.user_args
+            ),
+            Err(e) => refused(&e, &case.sql),
         }
     }
 

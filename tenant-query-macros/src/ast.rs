@@ -14,6 +14,9 @@ pub enum ScopeKind {
     Tenant,
     /// `unscoped_query*!`: checked by the engine but not rewritten; needs a reason.
     Unscoped,
+    /// `tenant_set_query*!`: rewritten for a set of tenants, the set bound at every tenant
+    /// placeholder; writes only with `writes = "all"`.
+    Set,
 }
 
 /// What the macro returns.
@@ -47,6 +50,7 @@ impl Kind {
         let base = match self.scope {
             ScopeKind::Tenant => "tenant_query",
             ScopeKind::Unscoped => "unscoped_query",
+            ScopeKind::Set => "tenant_set_query",
         };
         let output = match self.output {
             OutputKind::Query => "",
@@ -78,6 +82,7 @@ impl Kind {
             (OutputKind::Sql, _) => "",
             (_, ScopeKind::Tenant) => "tenant, ",
             (_, ScopeKind::Unscoped) => "reason = \"why this query may cross tenants\", ",
+            (_, ScopeKind::Set) => "tenants, ",
         };
         let args = if self.output == OutputKind::Sql {
             ""
@@ -105,8 +110,10 @@ pub enum Scope {
 pub struct Input {
     /// The row or scalar type, for the `_as` and `_scalar` variants.
     pub output_type: Option<Type>,
-    /// The tenant or the reason.
+    /// The tenant (or tenant set) or the reason.
     pub scope: Scope,
+    /// `writes = "all"`: a statement over a tenant set may write for every tenant of the set.
+    pub writes_all: bool,
     /// The SQL string literal.
     pub sql: LitStr,
     /// The user's bind arguments, in the order they were written.
@@ -144,11 +151,14 @@ impl Input {
 
         let scope = match (kind.output, kind.scope) {
             (OutputKind::Sql, _) => Scope::None,
-            (_, ScopeKind::Tenant) => Scope::Tenant(Box::new(parse_tenant(kind, input)?)),
+            (_, ScopeKind::Tenant | ScopeKind::Set) => {
+                Scope::Tenant(Box::new(parse_tenant(kind, input)?))
+            }
             (_, ScopeKind::Unscoped) => Scope::Unscoped {
                 reason: parse_reason(kind, input)?,
             },
         };
+        let writes_all = kind.scope == ScopeKind::Set && parse_writes(kind, input)?;
 
         let sql = parse_sql(kind, input)?;
 
@@ -182,6 +192,7 @@ impl Input {
         Ok(Input {
             output_type,
             scope,
+            writes_all,
             sql,
             args,
         })
@@ -208,19 +219,49 @@ fn comma_after(input: ParseStream, kind: &Kind, what: &str) -> syn::Result<()> {
 }
 
 fn is_reason(input: ParseStream) -> bool {
+    is_keyword_argument(input, "reason")
+}
+
+/// Whether the input starts with `name = `.
+fn is_keyword_argument(input: ParseStream, name: &str) -> bool {
     input.peek(Ident) && input.peek2(Token![=]) && {
         let fork = input.fork();
-        fork.parse::<Ident>().is_ok_and(|i| i == "reason")
+        fork.parse::<Ident>().is_ok_and(|i| i == name)
     }
+}
+
+/// The optional `writes = "all",` of a statement over a tenant set.
+fn parse_writes(kind: Kind, input: ParseStream) -> syn::Result<bool> {
+    if !is_keyword_argument(input, "writes") {
+        return Ok(false);
+    }
+    let _: Ident = input.parse()?;
+    let _: Token![=] = input.parse()?;
+    let value: LitStr = input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), "expected `writes = \"all\"`".to_owned()))?;
+    if value.value() != "all" {
+        return Err(syn::Error::new(
+            value.span(),
+            "the only value of `writes` is \"all\": `writes = \"all\"` lets an UPDATE or DELETE \
+             change the rows of every tenant of the set",
+        ));
+    }
+    comma_after(input, &kind, "`writes = \"all\"`")?;
+    Ok(true)
 }
 
 fn parse_tenant(kind: Kind, input: ParseStream) -> syn::Result<Expr> {
     if input.peek(LitStr) {
         return Err(input.error(format!(
-            "missing the tenant argument before the SQL; expected `{}`, where `tenant` is a \
-             `tenant_query::TenantId`\n  help: for a query that deliberately crosses tenants, \
-             use `{}` instead",
+            "missing the tenant argument before the SQL; expected `{}`, where `{}`\n  help: for \
+             a query that deliberately crosses tenants, use `{}` instead",
             kind.usage(),
+            if kind.scope == ScopeKind::Set {
+                "tenants` is a `tenant_query::TenantSet"
+            } else {
+                "tenant` is a `tenant_query::TenantId"
+            },
             Kind {
                 scope: ScopeKind::Unscoped,
                 ..kind

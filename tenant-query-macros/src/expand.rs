@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::LitStr;
 use tenant_query_core::{BindSlot, Dialect, Rewritten, TenantIdType};
 
-use crate::ast::{Input, Kind, OutputKind, ParseAs, Scope};
+use crate::ast::{Input, Kind, OutputKind, ParseAs, Scope, ScopeKind};
 use crate::manifest;
 use crate::valid::{errors_at, validate};
 
@@ -63,8 +63,13 @@ fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
         Scope::Tenant(tenant) => {
             // Spanned at the user's argument: a wrong type is reported there.
             let tenant_span = tenant.span();
+            let convert = match (kind.scope, loaded.manifest.dialect()) {
+                (ScopeKind::Set, Dialect::Postgres) => quote! { tenant_set_array },
+                (ScopeKind::Set, _) => quote! { tenant_set_json },
+                _ => quote! { tenant_value },
+            };
             let value = quote_spanned! {tenant_span=>
-                ::tenant_query::__private::tenant_value::<#tenant_ty, _>(&(#tenant))
+                ::tenant_query::__private::#convert::<#tenant_ty, _>(&(#tenant))
             };
             prelude.extend(quote! { let #tenant_var = #value; });
         }

@@ -54,6 +54,14 @@ entry_points! {
     tenant_query_scalar_checked => Tenant, Scalar, true;
     /// Implementation of `tenant_query::tenant_query_sql!`.
     tenant_query_sql => Tenant, Sql, false;
+    /// Implementation of `tenant_query::tenant_set_query!`.
+    tenant_set_query => Set, Query, false;
+    /// Implementation of `tenant_query::tenant_set_query_as!`.
+    tenant_set_query_as => Set, As, false;
+    /// Implementation of `tenant_query::tenant_set_query_scalar!`.
+    tenant_set_query_scalar => Set, Scalar, false;
+    /// Implementation of `tenant_query::tenant_set_query_sql!`.
+    tenant_set_query_sql => Set, Sql, false;
     /// Implementation of `tenant_query::unscoped_query!`.
     unscoped_query => Unscoped, Query, false;
     /// Implementation of `tenant_query::unscoped_query_as!`.

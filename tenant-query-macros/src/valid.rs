@@ -1,7 +1,8 @@
 //! Validation: the engine's verdict on the SQL and the argument count, as spanned errors.
 
 use tenant_query_core::{
-    check_unscoped, rewrite, BindPlan, BindSlot, Diagnostic, Manifest, RenderStyle, Rewritten,
+    check_unscoped, rewrite, rewrite_for_set, BindPlan, BindSlot, Diagnostic, Manifest,
+    RenderStyle, Rewritten, SetWrites,
 };
 
 use crate::ast::{Input, Kind, OutputKind, ScopeKind};
@@ -13,6 +14,8 @@ pub fn validate(kind: Kind, manifest: &Manifest, input: &Input) -> syn::Result<R
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind.scope {
         ScopeKind::Tenant => rewrite(manifest, &sql),
         ScopeKind::Unscoped => check_unscoped(manifest, &sql),
+        ScopeKind::Set if input.writes_all => rewrite_for_set(manifest, &sql, SetWrites::All),
+        ScopeKind::Set => rewrite_for_set(manifest, &sql, SetWrites::ReadOnly),
     }));
     let rewritten = match outcome {
         Ok(Ok(r)) => r,
@@ -76,6 +79,7 @@ fn check_arity(kind: Kind, input: &Input, plan: &BindPlan) -> syn::Result<()> {
     let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
     let tenant_note = match kind.scope {
         ScopeKind::Tenant => " (not counting the tenant, which is bound automatically)",
+        ScopeKind::Set => " (not counting the tenant set, which is bound automatically)",
         ScopeKind::Unscoped => "",
     };
     let message = format!(

@@ -69,6 +69,7 @@
 //! | [`tenant_query_checked!`], [`tenant_query_as_checked!`], [`tenant_query_scalar_checked!`] | `sqlx::query!` & co. | rewritten, then verified by sqlx against the database |
 //! | [`unscoped_query_checked!`], [`unscoped_query_as_checked!`], [`unscoped_query_scalar_checked!`] | `sqlx::query!` & co. | checked, unchanged, verified by sqlx |
 //! | [`tenant_query_sql!`]`("SQL")` | `&'static str` | the rewritten SQL itself |
+//! | [`tenant_set_query!`]`(tenants, "SQL", args…)` and `_as`, `_scalar`, `_sql` | as above | rewritten for a [`TenantSet`]; UPDATE/DELETE only with `writes = "all"`, never INSERT |
 //!
 //! Arguments are evaluated once, in the order written, and bound like sqlx's `.bind(value)`:
 //! a `String` argument is moved, so pass `&name` to keep it. The tenant is bound at every
@@ -83,7 +84,9 @@
 //! Every problem is a compile error pointing at the SQL literal or at the offending argument:
 //! an undeclared table (with a suggestion), an undeclared column, a syntax error, a statement
 //! that writes the tenant column, an unsupported statement (`TRUNCATE`, DDL, several
-//! statements), a tenant that is not a [`TenantId`], a wrong number of arguments, an
+//! statements), a tenant that is not a [`TenantId`] (or, for `tenant_set_query!`, a
+//! [`TenantSet`]), an INSERT over a tenant set, an UPDATE or DELETE over a set without
+//! `writes = "all"`, a wrong number of arguments, an
 //! `unscoped_query!` without a reason, a malformed or missing manifest.
 #![deny(missing_docs)]
 
@@ -94,13 +97,16 @@ pub mod runtime;
 #[cfg(feature = "sqlx")]
 mod sqlx_impls;
 mod tenant_id;
+mod tenant_set;
 
 pub use tenant_id::TenantId;
+pub use tenant_set::{EmptyTenantSet, TenantSet};
 
 /// Items used by the macro expansions. Not public API: no stability guarantees.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::tenant_id::TenantArg;
+    pub use crate::tenant_set::{JsonTenantId, TenantSetArg};
     pub use tenant_query_macros as macros;
 
     /// The tenant's inner value, checking at compile time that the argument is a
@@ -109,6 +115,145 @@ pub mod __private {
     pub fn tenant_value<T: Clone, A: TenantArg<T> + ?Sized>(tenant: &A) -> T {
         tenant.tenant_id().get().clone()
     }
+
+    /// The set's ids as the array PostgreSQL receives it, checking at compile time that the
+    /// argument is a `TenantSet<T>` with the manifest's `T`.
+    #[inline]
+    pub fn tenant_set_array<T: Clone, A: TenantSetArg<T> + ?Sized>(tenants: &A) -> Vec<T> {
+        tenants
+            .tenant_set()
+            .iter()
+            .map(|t| t.get().clone())
+            .collect()
+    }
+
+    /// The set as the text of a JSON array, as SQLite and MySQL receive it.
+    #[inline]
+    pub fn tenant_set_json<T: JsonTenantId, A: TenantSetArg<T> + ?Sized>(tenants: &A) -> String {
+        crate::tenant_set::json_array(tenants.tenant_set())
+    }
+}
+
+/// Runs SQL for a set of tenants: `tenant_set_query!(tenants, "SQL", args...)` returns a
+/// `sqlx::query::Query` for the manifest's database, with every scoped table filtered to the
+/// tenants of `tenants` (a [`TenantSet`]).
+///
+/// For users who belong to several tenants (an accountant with many clients, a support
+/// engineer): the statement behaves as if the scoped tables held only the rows of the set's
+/// tenants. The set is bound as one value whatever its size, so the SQL stays a
+/// `&'static str` that databases cache like any other: an array in PostgreSQL
+/// (`t.tenant_id = ANY($2::BIGINT[])`), the text of a JSON array in SQLite
+/// (`t.tenant_id IN (SELECT value FROM json_each(?2))`) and MySQL/MariaDB (`JSON_TABLE`).
+/// Each database looks the tenants up in the index that leads with the tenant column.
+///
+/// It is a macro of its own, not `tenant_query!` with a set, because the set changes what a
+/// statement may do: an INSERT over a set does not compile (which tenant would its rows belong
+/// to?), and an UPDATE or DELETE compiles only when the call says that it writes for every
+/// tenant of the set, with `writes = "all"` before the SQL. A macro cannot see the type of
+/// its argument, so both rules are visible at the call site, where review and `grep` find
+/// them, and the errors point into the SQL.
+///
+/// ```
+/// use tenant_query::{tenant_set_query_as, tenant_set_query, TenantId, TenantSet};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use sqlx::Connection;
+/// # let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await?;
+/// # sqlx::raw_sql("CREATE TABLE orders (id INTEGER NOT NULL, tenant_id BIGINT NOT NULL, customer_id BIGINT, total BIGINT NOT NULL);
+/// #   INSERT INTO orders VALUES (1, 1, NULL, 500), (1, 2, NULL, 250), (1, 3, NULL, 700);").execute(&mut conn).await?;
+/// let memberships = TenantSet::new([TenantId::new(1), TenantId::new(2)])?;
+///
+/// // SELECT tenant_id, total FROM orders WHERE (id = ?1)
+/// //   AND orders.tenant_id IN (SELECT value FROM json_each(?2)) ORDER BY tenant_id
+/// let rows: Vec<(i64, i64)> = tenant_set_query_as!(
+///     (i64, i64),
+///     &memberships,
+///     "SELECT tenant_id, total FROM orders WHERE id = ? ORDER BY tenant_id",
+///     1
+/// )
+/// .fetch_all(&mut conn)
+/// .await?;
+/// assert_eq!(rows, [(1, 500), (2, 250)]);
+///
+/// // Writes for the whole set say so.
+/// let done = tenant_set_query!(&memberships, writes = "all", "DELETE FROM orders WHERE id = ?", 1)
+///     .execute(&mut conn)
+///     .await?;
+/// assert_eq!(done.rows_affected(), 2); // tenant 3's order 1 is untouched
+/// # Ok(())
+/// # }
+/// ```
+///
+/// An INSERT over a set does not compile, nor does an UPDATE or DELETE without
+/// `writes = "all"`:
+///
+/// ```compile_fail
+/// # use tenant_query::{TenantId, TenantSet};
+/// let tenants = TenantSet::single(TenantId::new(1));
+/// let q = tenant_query::tenant_set_query!(&tenants, "INSERT INTO orders (id, total) VALUES (1, 2)");
+/// ```
+///
+/// ```compile_fail
+/// # use tenant_query::{TenantId, TenantSet};
+/// let tenants = TenantSet::single(TenantId::new(1));
+/// let q = tenant_query::tenant_set_query!(&tenants, "DELETE FROM orders");
+/// ```
+///
+/// Nor does a `TenantId` where a set is expected (and the other way round):
+///
+/// ```compile_fail
+/// let q = tenant_query::tenant_set_query!(tenant_query::TenantId::new(1), "SELECT id FROM orders");
+/// ```
+#[macro_export]
+macro_rules! tenant_set_query {
+    ($($input:tt)*) => { $crate::__private::macros::tenant_set_query!($($input)*) };
+}
+
+/// Like [`tenant_set_query!`], returning a `sqlx::query::QueryAs` of the row type given first:
+/// `tenant_set_query_as!(Row, tenants, "SQL", args...)`.
+///
+/// See [`tenant_set_query!`] for an example.
+#[macro_export]
+macro_rules! tenant_set_query_as {
+    ($($input:tt)*) => { $crate::__private::macros::tenant_set_query_as!($($input)*) };
+}
+
+/// Like [`tenant_set_query!`], returning a `sqlx::query::QueryScalar` of the type given first:
+/// `tenant_set_query_scalar!(i64, tenants, "SQL", args...)`.
+///
+/// ```
+/// use tenant_query::{tenant_set_query_scalar, TenantId, TenantSet};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use sqlx::Connection;
+/// # let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await?;
+/// # sqlx::raw_sql("CREATE TABLE orders (id INTEGER NOT NULL, tenant_id BIGINT NOT NULL, customer_id BIGINT, total BIGINT NOT NULL);
+/// #   INSERT INTO orders VALUES (1, 1, NULL, 500), (2, 2, NULL, 250), (3, 3, NULL, 700);").execute(&mut conn).await?;
+/// let tenants = TenantSet::new([TenantId::new(1), TenantId::new(3)])?;
+/// let revenue: i64 = tenant_set_query_scalar!(i64, &tenants, "SELECT COALESCE(SUM(total), 0) FROM orders")
+///     .fetch_one(&mut conn)
+///     .await?;
+/// assert_eq!(revenue, 1200);
+/// # Ok(())
+/// # }
+/// ```
+#[macro_export]
+macro_rules! tenant_set_query_scalar {
+    ($($input:tt)*) => { $crate::__private::macros::tenant_set_query_scalar!($($input)*) };
+}
+
+/// The SQL that [`tenant_set_query!`] runs, as a `&'static str`, for logs and tests:
+/// `tenant_set_query_sql!("SQL")` or `tenant_set_query_sql!(writes = "all", "SQL")`.
+///
+/// ```
+/// let sql = tenant_query::tenant_set_query_sql!("SELECT id FROM orders");
+/// assert_eq!(sql, "SELECT id FROM orders WHERE orders.tenant_id IN (SELECT value FROM json_each(?1))");
+/// ```
+#[macro_export]
+macro_rules! tenant_set_query_sql {
+    ($($input:tt)*) => { $crate::__private::macros::tenant_set_query_sql!($($input)*) };
 }
 
 /// Runs SQL for one tenant: `tenant_query!(tenant, "SQL", args...)` returns a

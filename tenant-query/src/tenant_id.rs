@@ -95,7 +95,8 @@ impl<T: fmt::Display> fmt::Display for TenantId<T> {
     message = "the tenant argument must be a `tenant_query::TenantId<{T}>`, found `{Self}`",
     label = "expected `TenantId<{T}>` (or a reference to one) here",
     note = "construct the tenant explicitly where the request is authenticated: `TenantId::new(id)`",
-    note = "the inner type `{T}` comes from `tenant_id_type` in tenant-schema.toml"
+    note = "the inner type `{T}` comes from `tenant_id_type` in tenant-schema.toml",
+    note = "for a user of several tenants, use `tenant_set_query!` with a `TenantSet`"
 )]
 pub trait TenantArg<T> {
     /// The tenant id.

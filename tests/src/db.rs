@@ -364,6 +364,27 @@ impl Env {
         copy_of(&mut self.copies, tenant)
     }
 
+    /// A new copy holding the rows of every tenant of `tenants` (and the shared rows of the
+    /// `tenant_or_global` tables; global tables complete): the oracle of a tenant set. It is
+    /// dropped with the environment.
+    pub async fn set_copy(&mut self, tenants: &[i64]) -> Result<Conn, String> {
+        let ids: Vec<String> = tenants.iter().map(i64::to_string).collect();
+        let name = support::unique_name(&format!("tq_{}_set_{}", self.dialect, ids.join("_")));
+        let mut conn = self.namespaces.open(&name).await?;
+        for table in &self.tables {
+            let create = table.create_sql(self.dialect, None);
+            conn.batch(&create)
+                .await
+                .map_err(|e| format!("{create}: {e}"))?;
+            if let Some(insert) = table.insert_sql(&table.rows_for_set(tenants)) {
+                conn.batch(&insert)
+                    .await
+                    .map_err(|e| format!("{insert}: {e}"))?;
+            }
+        }
+        Ok(conn)
+    }
+
     /// Every table's rows, sorted, in fixture order.
     pub async fn snapshot(conn: &mut Conn, tables: &[Table]) -> Result<Vec<Vec<TextRow>>, String> {
         let mut out = Vec::new();

@@ -107,6 +107,25 @@ impl Table {
         }
     }
 
+    /// The rows the copy of a tenant set holds: the rows of every tenant of `tenants` of a
+    /// scoped table (and the shared ones of a `tenant_or_global` table), every row of a global
+    /// one.
+    pub fn rows_for_set(&self, tenants: &[i64]) -> Vec<Vec<Val>> {
+        match self.tenant_index() {
+            None => self.rows.clone(),
+            Some(i) => self
+                .rows
+                .iter()
+                .filter(|r| match r[i] {
+                    Val::Int(t) => tenants.contains(&t),
+                    Val::Null => self.shared,
+                    Val::Text(_) => false,
+                })
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// `CREATE TABLE` for `dialect`. In a tenant copy (`copy_of = Some(T)`) the tenant column
     /// defaults to `T`, so that an original INSERT that leaves it out stamps `T` the way the
     /// rewritten one does. The full database has no default: a missing stamp fails loudly.

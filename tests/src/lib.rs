@@ -32,3 +32,19 @@ pub async fn check(dialect: Dialect, what: &str, cases: Vec<Case>) {
     report.assert_ok(what);
     teardown.unwrap_or_else(|e| panic!("{what}: cleaning up: {e}"));
 }
+
+/// Runs `cases` over every tenant set of [`oracle::sets::SETS`] on `dialect` and asserts the
+/// report, like [`check`] does for single tenants.
+pub async fn check_sets(dialect: Dialect, what: &str, cases: Vec<Case>) {
+    let env = Env::new(dialect)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: cannot set up the {dialect} fixture: {e}"));
+    let Some(mut env) = env else {
+        return;
+    };
+    let report = oracle::sets::run_set_cases(&mut env, &cases).await;
+    let teardown = env.teardown().await;
+    let report = report.unwrap_or_else(|e| panic!("{what}: {e}"));
+    report.assert_ok(what);
+    teardown.unwrap_or_else(|e| panic!("{what}: cleaning up: {e}"));
+}

@@ -10,6 +10,8 @@
 //! This is the only oracle: the hand-written cases ([`run_cases`]) and the assurance crate's
 //! generated statements ([`check_case`], with [`Case::errors_agree`]) both go through it.
 
+pub mod sets;
+
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

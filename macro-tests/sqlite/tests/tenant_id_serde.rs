@@ -29,3 +29,16 @@ fn serializes_as_its_inner_value() {
     );
     assert!(serde_json::from_str::<TenantId>("\"7\"").is_err());
 }
+
+#[test]
+fn a_tenant_set_is_a_sequence_and_never_empty() {
+    use tenant_query::TenantSet;
+
+    let set = TenantSet::new([TenantId::new(3), TenantId::new(1)]).unwrap();
+    assert_eq!(serde_json::to_string(&set).unwrap(), "[1,3]");
+    let back: TenantSet = serde_json::from_str("[3,1,3]").unwrap();
+    assert_eq!(back, set);
+    let empty = serde_json::from_str::<TenantSet>("[]").unwrap_err();
+    assert!(empty.to_string().contains("at least one tenant"), "{empty}");
+    assert!(serde_json::from_str::<TenantSet>("7").is_err());
+}

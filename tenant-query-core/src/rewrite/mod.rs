@@ -22,6 +22,7 @@ mod insert;
 mod joins;
 mod nested;
 mod query;
+mod set;
 mod update_delete;
 mod upsert;
 
@@ -32,6 +33,8 @@ use crate::dialect::Dialect;
 use crate::manifest::{Manifest, TableConfig};
 use crate::parse::{self, source_span};
 use crate::placeholders::{BindPlan, Params};
+
+pub use set::SetWrites;
 
 /// What the engine makes of one statement: the SQL to run, how to bind it, and the declared
 /// tables it names.
@@ -154,9 +157,81 @@ fn sorted_names<'a>(tables: impl Iterator<Item = &'a &'a TableConfig>) -> Vec<St
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> {
+    rewrite_scoped(manifest, sql, None)
+}
+
+/// Rewrites one statement so that it only sees (and, with [`SetWrites::All`], touches) the
+/// rows of a set of tenants.
+///
+/// Like [`rewrite`], except that every scoped table is filtered to the tenants of one bound
+/// set, the [`BindSlot::Tenant`](crate::BindSlot::Tenant) slot, whose form does not depend on
+/// the set's size: an array in PostgreSQL (`= ANY($n::BIGINT[])`), the text of a JSON array
+/// in SQLite (`json_each`) and MySQL/MariaDB (`JSON_TABLE`). Running the result behaves like
+/// running the statement on a database whose scoped tables hold only the rows of the set's
+/// tenants. An INSERT is refused ([`DiagnosticKind::TenantSetInsert`]), and so is an UPDATE or
+/// DELETE unless `writes` is [`SetWrites::All`] ([`DiagnosticKind::TenantSetWrite`]).
+///
+/// ```
+/// use tenant_query_core::{rewrite_for_set, DiagnosticKind, Manifest, SetWrites};
+///
+/// let manifest = Manifest::from_toml_str(
+///     "dialect = \"postgres\"\n[tables.orders]\nscope = \"tenant\"\n",
+///     "tenant-schema.toml",
+/// )?;
+/// let out = rewrite_for_set(&manifest, "SELECT id FROM orders WHERE total > $1", SetWrites::ReadOnly)?;
+/// assert_eq!(
+///     out.sql,
+///     "SELECT id FROM orders WHERE (total > $1) AND orders.tenant_id = ANY($2::BIGINT[])"
+/// );
+///
+/// let err = rewrite_for_set(&manifest, "DELETE FROM orders", SetWrites::ReadOnly).unwrap_err();
+/// assert_eq!(err.kind, DiagnosticKind::TenantSetWrite);
+/// let out = rewrite_for_set(&manifest, "DELETE FROM orders", SetWrites::All)?;
+/// assert_eq!(out.sql, "DELETE FROM orders WHERE orders.tenant_id = ANY($1::BIGINT[])");
+///
+/// let err = rewrite_for_set(&manifest, "INSERT INTO orders (id) VALUES (1)", SetWrites::All)
+///     .unwrap_err();
+/// assert_eq!(err.kind, DiagnosticKind::TenantSetInsert);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// SQLite and MySQL bind the set as the text of a JSON array:
+///
+/// ```
+/// use tenant_query_core::{rewrite_for_set, Manifest, SetWrites};
+///
+/// let manifest = Manifest::from_toml_str(
+///     "dialect = \"sqlite\"\n[tables.orders]\nscope = \"tenant\"\n",
+///     "tenant-schema.toml",
+/// )?;
+/// let out = rewrite_for_set(&manifest, "SELECT id FROM orders WHERE id = ?", SetWrites::ReadOnly)?;
+/// assert_eq!(
+///     out.sql,
+///     "SELECT id FROM orders WHERE (id = ?1) AND orders.tenant_id IN (SELECT value FROM json_each(?2))"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn rewrite_for_set(
+    manifest: &Manifest,
+    sql: &str,
+    writes: SetWrites,
+) -> Result<Rewritten, Diagnostic> {
+    rewrite_scoped(manifest, sql, Some(writes))
+}
+
+/// [`rewrite`] for one tenant (`set` is `None`) or for a set of tenants.
+fn rewrite_scoped(
+    manifest: &Manifest,
+    sql: &str,
+    set: Option<SetWrites>,
+) -> Result<Rewritten, Diagnostic> {
     let (mut parsed, params) = analyze(manifest, sql)?;
     let stmt = &mut parsed.statement;
     let mut rewriter = Rewriter::new(manifest, &params.tenant_marker);
+    if let Some(writes) = set {
+        set::check_statement(stmt, writes, parsed.first_token)?;
+        rewriter.set = Some(set::Membership::new(manifest, &params.tenant_marker)?);
+    }
     // The functions the user wrote, before the walk adds any of its own.
     rewriter.check_function_calls(stmt);
     let walked = rewriter.statement(stmt);
@@ -168,7 +243,7 @@ pub fn rewrite(manifest: &Manifest, sql: &str) -> Result<Rewritten, Diagnostic> 
     if let Some(all) = Diagnostic::from_all(errors) {
         return Err(at_statement(all, parsed.first_token));
     }
-    complete::check(stmt, &rewriter.seen)?;
+    complete::check(stmt, &rewriter.seen, &rewriter)?;
 
     let tables = rewriter.tables;
     if !tables.iter().any(|t| t.is_scoped()) {
@@ -277,6 +352,8 @@ pub(crate) struct Rewriter<'m> {
     pub(crate) filtered_inside: Vec<String>,
     /// The independent errors found so far.
     errors: Errors,
+    /// How a set of tenants is tested for, when the statement is scoped to a set.
+    pub(crate) set: Option<set::Membership>,
 }
 
 impl<'m> Rewriter<'m> {
@@ -290,6 +367,7 @@ impl<'m> Rewriter<'m> {
             tables: Vec::new(),
             filtered_inside: Vec::new(),
             errors: Errors::default(),
+            set: None,
         }
     }
 
@@ -352,10 +430,14 @@ impl<'m> Rewriter<'m> {
         }
     }
 
-    /// `qualifier.tenant_column = <tenant>`.
+    /// `qualifier.tenant_column = <tenant>`, or over a set of tenants, the column's membership
+    /// in the set (see [`set`]).
     pub(crate) fn predicate(&self, qualifier: &[Ident], tenant_column: &str) -> Expr {
         let mut parts: Vec<Ident> = qualifier.to_vec();
         parts.push(self.column_ident(tenant_column));
+        if let Some(membership) = &self.set {
+            return self.set_member(membership, Expr::CompoundIdentifier(parts));
+        }
         Expr::BinaryOp {
             left: Box::new(Expr::CompoundIdentifier(parts)),
             op: BinaryOperator::Eq,

@@ -120,7 +120,8 @@ impl VisitorMut for Nested<'_, '_, '_> {
     type Break = Diagnostic;
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<Diagnostic> {
-        if self.depth == 0 {
+        // The engine's own tenant set subquery, already in place, is not analysed again.
+        if self.depth == 0 && !self.rewriter.is_set_subquery(query) {
             if let Err(e) = self.rewriter.query(query) {
                 return ControlFlow::Break(e);
             }

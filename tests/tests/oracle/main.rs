@@ -6,5 +6,6 @@ mod dialects;
 mod plans;
 mod regressions;
 mod rejections;
+mod tenant_sets;
 mod typed_placeholders;
 mod typed_placeholders_positional;
