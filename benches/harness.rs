@@ -219,7 +219,8 @@ pub fn new_id(s: &Settings, i: u64) -> i64 {
 }
 
 /// The variants every dialect has, for the crate's pool type: `by_hand` (the baseline) and
-/// `through_runtime` (the run-time API with the crate's `ENGINE`).
+/// `through_runtime` (the run-time API with the crate's `ENGINE`), and `statements_with`, which
+/// puts them with the crate's `through_macro` and `SPECS`.
 macro_rules! scoped_variants {
     ($pool:ty) => {
         fn by_hand(spec: &Spec, pool: &$pool, s: Settings) -> harness::Op {
@@ -252,6 +253,41 @@ macro_rules! scoped_variants {
                     query.fetch_all(&pool).await.map(drop).map_err(text)
                 }
             })
+        }
+
+        /// Every statement of `SPECS` with the variants every dialect has (hand-written first,
+        /// the baseline), then those `extra` adds.
+        fn statements_with(
+            pool: &$pool,
+            s: Settings,
+            extra: impl Fn(&Spec) -> Vec<Variant>,
+        ) -> Vec<Statement> {
+            SPECS
+                .iter()
+                .enumerate()
+                .map(|(k, spec)| {
+                    let mut variants = vec![
+                        Variant {
+                            name: "hand-written sqlx::query",
+                            op: by_hand(spec, pool, s),
+                        },
+                        Variant {
+                            name: "tenant_query!",
+                            op: through_macro(k, pool, s),
+                        },
+                        Variant {
+                            name: "run-time API (cache hit)",
+                            op: through_runtime(spec, pool, s),
+                        },
+                    ];
+                    variants.extend(extra(spec));
+                    Statement {
+                        name: spec.name,
+                        ops_per_client: (s.ops_per_client / spec.slower).max(5),
+                        variants,
+                    }
+                })
+                .collect()
         }
     };
 }

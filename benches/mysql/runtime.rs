@@ -110,31 +110,6 @@ fn through_macro(k: usize, pool: &MySqlPool, s: Settings) -> harness::Op {
     })
 }
 
-fn statements(pool: &MySqlPool, s: Settings) -> Vec<Statement> {
-    SPECS
-        .iter()
-        .enumerate()
-        .map(|(k, spec)| Statement {
-            name: spec.name,
-            ops_per_client: (s.ops_per_client / spec.slower).max(5),
-            variants: vec![
-                Variant {
-                    name: "hand-written sqlx::query",
-                    op: by_hand(spec, pool, s),
-                },
-                Variant {
-                    name: "tenant_query!",
-                    op: through_macro(k, pool, s),
-                },
-                Variant {
-                    name: "run-time API (cache hit)",
-                    op: through_runtime(spec, pool, s),
-                },
-            ],
-        })
-        .collect()
-}
-
 fn schema(s: &Settings) -> String {
     let (t, r, c) = (
         s.tenants,
@@ -170,7 +145,13 @@ async fn main() {
         .await
         .expect("create and fill the schema (MariaDB's sequence engine)");
     for clients in [1, 8] {
-        measure("MariaDB", &statements(&pool, settings), clients, &settings).await;
+        measure(
+            "MariaDB",
+            &statements_with(&pool, settings, |_| Vec::new()),
+            clients,
+            &settings,
+        )
+        .await;
     }
     pool.close().await;
     scratch.drop().await.expect("drop the benchmark database");

@@ -150,37 +150,18 @@ fn rls_in_session(spec: &Spec, app: &PgPool, s: Settings) -> harness::Op {
     })
 }
 
-fn statements(owner: &PgPool, app: &PgPool, s: Settings) -> Vec<Statement> {
-    SPECS
-        .iter()
-        .enumerate()
-        .map(|(k, spec)| Statement {
-            name: spec.name,
-            ops_per_client: (s.ops_per_client / spec.slower).max(5),
-            variants: vec![
-                Variant {
-                    name: "hand-written sqlx::query",
-                    op: by_hand(spec, owner, s),
-                },
-                Variant {
-                    name: "tenant_query!",
-                    op: through_macro(k, owner, s),
-                },
-                Variant {
-                    name: "run-time API (cache hit)",
-                    op: through_runtime(spec, owner, s),
-                },
-                Variant {
-                    name: "RLS, transaction-local set_config (pool-safe)",
-                    op: rls_in_transaction(spec, app, s),
-                },
-                Variant {
-                    name: "RLS, session set_config (unsafe with a pool)",
-                    op: rls_in_session(spec, app, s),
-                },
-            ],
-        })
-        .collect()
+/// Row-level security in its two forms, connected as the application role.
+fn rls_variants(spec: &Spec, app: &PgPool, s: Settings) -> Vec<Variant> {
+    vec![
+        Variant {
+            name: "RLS, transaction-local set_config (pool-safe)",
+            op: rls_in_transaction(spec, app, s),
+        },
+        Variant {
+            name: "RLS, session set_config (unsafe with a pool)",
+            op: rls_in_session(spec, app, s),
+        },
+    ]
 }
 
 fn schema(s: &Settings, schema: &str, role: &str) -> String {
@@ -237,7 +218,8 @@ async fn main() {
         .await
         .expect("connect as the application role");
     for clients in [1, 8] {
-        let statements = statements(&owner, &app, settings);
+        let statements =
+            statements_with(&owner, settings, |spec| rls_variants(spec, &app, settings));
         measure("PostgreSQL", &statements, clients, &settings).await;
     }
     app.close().await;

@@ -109,31 +109,6 @@ fn through_macro(k: usize, pool: &SqlitePool, s: Settings) -> harness::Op {
     })
 }
 
-fn statements(pool: &SqlitePool, s: Settings) -> Vec<Statement> {
-    SPECS
-        .iter()
-        .enumerate()
-        .map(|(k, spec)| Statement {
-            name: spec.name,
-            ops_per_client: (s.ops_per_client / spec.slower).max(5),
-            variants: vec![
-                Variant {
-                    name: "hand-written sqlx::query",
-                    op: by_hand(spec, pool, s),
-                },
-                Variant {
-                    name: "tenant_query!",
-                    op: through_macro(k, pool, s),
-                },
-                Variant {
-                    name: "run-time API (cache hit)",
-                    op: through_runtime(spec, pool, s),
-                },
-            ],
-        })
-        .collect()
-}
-
 fn schema(s: &Settings) -> String {
     let (t, r, c) = (
         s.tenants,
@@ -175,7 +150,13 @@ async fn main() {
         .await
         .expect("create and fill the schema");
     for clients in [1, 8] {
-        measure("SQLite", &statements(&pool, settings), clients, &settings).await;
+        measure(
+            "SQLite",
+            &statements_with(&pool, settings, |_| Vec::new()),
+            clients,
+            &settings,
+        )
+        .await;
     }
     pool.close().await;
     let _ = std::fs::remove_dir_all(&dir);
