@@ -10,10 +10,10 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
-use sqlx::{AssertSqlSafe, Connection, Row};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{AssertSqlSafe, Row};
 use tenant_query::{rls, tenant_query, tenant_query_scalar, unscoped_query, TenantId};
-use tenant_query_tests::support::{postgres_url, unique_name, PgScratch};
+use tenant_query_tests::support::{unique_name, PgRolesGuard, PgScratch};
 
 const UP: &str = include_str!("../migrations/0001_tenant_rls.up.sql");
 const DOWN: &str = include_str!("../migrations/0001_tenant_rls.down.sql");
@@ -59,44 +59,7 @@ struct Db {
     app: PgPool,
     role: String,
     /// Drops the roles even when the test fails; declared last, so dropped last.
-    _roles: RolesGuard,
-}
-
-/// Drops the test's roles, and its schema if it is still there, when it goes out of scope,
-/// passed or failed: roles belong to the whole cluster and would outlive a failed test. The
-/// cleanup runs on a thread of its own, with its own runtime and connection, so that it also
-/// runs while a test's runtime unwinds.
-struct RolesGuard {
-    roles: Vec<String>,
-    schema: String,
-}
-
-impl Drop for RolesGuard {
-    fn drop(&mut self) {
-        let mut sql = format!("DROP SCHEMA IF EXISTS {} CASCADE;", self.schema);
-        for role in &self.roles {
-            sql.push_str(&format!(
-                "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN \
-                 EXECUTE 'DROP OWNED BY {role}'; EXECUTE 'DROP ROLE {role}'; END IF; END $$;"
-            ));
-        }
-        let cleanup = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let mut conn = PgConnection::connect(&postgres_url()).await?;
-                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await?;
-                conn.close().await
-            })?;
-            Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
-        });
-        match cleanup.join() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) if !std::thread::panicking() => panic!("dropping the test roles: {e}"),
-            _ => eprintln!("the test roles could not be dropped"),
-        }
-    }
+    _roles: PgRolesGuard,
 }
 
 /// The schema with its rows and the up migration, and `connections` connections of the
@@ -110,7 +73,7 @@ async fn setup(connections: u32) -> Option<Db> {
         .expect("connect as the owner");
     let role = unique_name("tq_rls_app");
     let login = format!("{role}_login");
-    let roles = RolesGuard {
+    let roles = PgRolesGuard {
         roles: vec![login.clone(), role.clone()],
         schema: scratch.name().to_owned(),
     };

@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
-use tenant_query_tests::support::{postgres_url, unique_name, PgScratch};
+use tenant_query_tests::support::{unique_name, PgRolesGuard, PgScratch};
 
 const MANIFEST: &str = r#"dialect = "postgres"
 tenant_id_type = "uuid"
@@ -262,7 +262,7 @@ async fn apply_and_probe(v: &Variant) {
     ));
     let role = unique_name("tq_cli_app");
     let login = format!("{role}_login");
-    let _roles = RolesGuard {
+    let _roles = PgRolesGuard {
         roles: vec![login.clone(), role.clone()],
         schema: scratch.name().to_owned(),
     };
@@ -374,7 +374,7 @@ async fn shared_rows_are_read_only_under_the_policies() {
         with_manifest("dialect = \"postgres\"\n[tables.settings]\nscope = \"tenant_or_global\"\n");
     let role = unique_name("tq_cli_app");
     let login = format!("{role}_login");
-    let _roles = RolesGuard {
+    let _roles = PgRolesGuard {
         roles: vec![login.clone(), role.clone()],
         schema: scratch.name().to_owned(),
     };
@@ -461,43 +461,6 @@ fn assert_bypass_report(manifest: &str, url: &str, bypassed: bool, what: &str) {
         bypassed,
         "{what}, {url}:\n{report}"
     );
-}
-
-/// Drops the test's roles, and its schema if it is still there, when it goes out of scope,
-/// passed or failed: roles belong to the whole cluster and would outlive a failed test. The
-/// cleanup runs on a thread of its own, with its own runtime and connection, so that it also
-/// runs while a test's runtime unwinds.
-struct RolesGuard {
-    roles: Vec<String>,
-    schema: String,
-}
-
-impl Drop for RolesGuard {
-    fn drop(&mut self) {
-        let mut sql = format!("DROP SCHEMA IF EXISTS {} CASCADE;", self.schema);
-        for role in &self.roles {
-            sql.push_str(&format!(
-                "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN \
-                 EXECUTE 'DROP OWNED BY {role}'; EXECUTE 'DROP ROLE {role}'; END IF; END $$;"
-            ));
-        }
-        let cleanup = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let mut conn = PgConnection::connect(&postgres_url()).await?;
-                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await?;
-                conn.close().await
-            })?;
-            Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
-        });
-        match cleanup.join() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) if !std::thread::panicking() => panic!("dropping the test roles: {e}"),
-            _ => eprintln!("the test roles could not be dropped"),
-        }
-    }
 }
 
 async fn exec(conn: &mut PgConnection, sql: &str) {

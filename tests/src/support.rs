@@ -265,6 +265,45 @@ where
     conn.close().await
 }
 
+/// Drops a test's PostgreSQL roles, and its schema if it is still there, when it goes out of scope,
+/// passed or failed: roles belong to the whole cluster and would outlive a failed test. The
+/// cleanup runs on a thread of its own, with its own runtime and connection, so that it also
+/// runs while a test's runtime unwinds.
+pub struct PgRolesGuard {
+    /// The roles to drop, members before the roles they are members of.
+    pub roles: Vec<String>,
+    /// The schema to drop first, if it is still there.
+    pub schema: String,
+}
+
+impl Drop for PgRolesGuard {
+    fn drop(&mut self) {
+        let mut sql = format!("DROP SCHEMA IF EXISTS {} CASCADE;", self.schema);
+        for role in &self.roles {
+            sql.push_str(&format!(
+                "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN \
+                 EXECUTE 'DROP OWNED BY {role}'; EXECUTE 'DROP ROLE {role}'; END IF; END $$;"
+            ));
+        }
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let mut conn = PgConnection::connect(&postgres_url()).await?;
+                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await?;
+                conn.close().await
+            })?;
+            Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+        });
+        match cleanup.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) if !std::thread::panicking() => panic!("dropping the test roles: {e}"),
+            _ => eprintln!("the test roles could not be dropped"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{with_database, with_search_path};
