@@ -256,37 +256,19 @@ async fn apply_and_probe(v: &Variant) {
     ),
     )
     .await;
-    let (dir, manifest) = with_manifest(&format!(
-        "dialect = \"postgres\"\ntenant_id_type = \"{}\"\n[tables.accounts]\nscope = \"tenant\"\n",
-        v.tenant_id_type
-    ));
-    let role = unique_name("tq_cli_app");
-    let login = format!("{role}_login");
-    let _roles = PgRolesGuard {
-        roles: vec![login.clone(), role.clone()],
-        schema: scratch.name().to_owned(),
-    };
-    let up = dir.path().join("1_rls.up.sql");
-    let out = tool(&[
-        "rls",
-        "--manifest",
-        &manifest,
-        "--role",
-        &role,
-        "--out",
-        path_str(&up),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    exec(&mut owner, &std::fs::read_to_string(&up).unwrap()).await;
-    let login = format!("{role}_login");
-    exec(
+    let applied = apply_rls(
+        &scratch,
         &mut owner,
-        &format!("CREATE ROLE {login} LOGIN IN ROLE {role}"),
+        &format!(
+            "dialect = \"postgres\"\ntenant_id_type = \"{}\"\n[tables.accounts]\nscope = \"tenant\"\n",
+            v.tenant_id_type
+        ),
     )
     .await;
+    let login = &applied.login;
     let app = PgPoolOptions::new()
         .max_connections(1)
-        .connect_with(scratch.connect_options().username(&login))
+        .connect_with(scratch.connect_options().username(login))
         .await
         .unwrap();
     let what = format!(
@@ -340,7 +322,7 @@ async fn apply_and_probe(v: &Variant) {
     assert_bypass_report(&qualified, &scratch.url(), true, &what);
     assert_bypass_report(&qualified, &login_url, false, &what);
     app.close().await;
-    let down = std::fs::read_to_string(dir.path().join("1_rls.down.sql")).unwrap();
+    let down = std::fs::read_to_string(applied.dir.path().join("1_rls.down.sql")).unwrap();
     exec(&mut owner, &down).await;
     let row = sqlx::query(
         "SELECT relrowsecurity, relforcerowsecurity, (SELECT COUNT(*) FROM pg_policy WHERE polrelid = c.oid)
@@ -370,34 +352,15 @@ async fn shared_rows_are_read_only_under_the_policies() {
              (1, 11, 'own'), (2, 21, 'other')",
     )
     .await;
-    let (dir, manifest) =
-        with_manifest("dialect = \"postgres\"\n[tables.settings]\nscope = \"tenant_or_global\"\n");
-    let role = unique_name("tq_cli_app");
-    let login = format!("{role}_login");
-    let _roles = PgRolesGuard {
-        roles: vec![login.clone(), role.clone()],
-        schema: scratch.name().to_owned(),
-    };
-    let up = dir.path().join("1_rls.up.sql");
-    let out = tool(&[
-        "rls",
-        "--manifest",
-        &manifest,
-        "--role",
-        &role,
-        "--out",
-        path_str(&up),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    exec(&mut owner, &std::fs::read_to_string(&up).unwrap()).await;
-    exec(
+    let applied = apply_rls(
+        &scratch,
         &mut owner,
-        &format!("CREATE ROLE {login} LOGIN IN ROLE {role}"),
+        "dialect = \"postgres\"\n[tables.settings]\nscope = \"tenant_or_global\"\n",
     )
     .await;
     let mut app = scratch
         .connect_options()
-        .username(&login)
+        .username(&applied.login)
         .connect()
         .await
         .unwrap();
@@ -437,6 +400,45 @@ async fn shared_rows_are_read_only_under_the_policies() {
     app.close().await.unwrap();
     owner.close().await.unwrap();
     scratch.drop().await.unwrap();
+}
+
+/// A migration `tenant-query rls` wrote and the owner applied, and a login member of its role.
+struct Applied {
+    /// Holds the manifest and the up and down files.
+    dir: tempfile::TempDir,
+    login: String,
+    /// Drops the roles (and the schema) when the test ends, passed or failed.
+    _roles: PgRolesGuard,
+}
+
+/// Writes the migration for `manifest` with a role of its own, applies it as `owner`, and
+/// creates a login member of the role, which the test connects as.
+async fn apply_rls(scratch: &PgScratch, owner: &mut PgConnection, manifest: &str) -> Applied {
+    let (dir, manifest) = with_manifest(manifest);
+    let role = unique_name("tq_cli_app");
+    let login = format!("{role}_login");
+    let roles = PgRolesGuard {
+        roles: vec![login.clone(), role.clone()],
+        schema: scratch.name().to_owned(),
+    };
+    let up = dir.path().join("1_rls.up.sql");
+    let out = tool(&[
+        "rls",
+        "--manifest",
+        &manifest,
+        "--role",
+        &role,
+        "--out",
+        path_str(&up),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    exec(owner, &std::fs::read_to_string(&up).unwrap()).await;
+    exec(owner, &format!("CREATE ROLE {login} LOGIN IN ROLE {role}")).await;
+    Applied {
+        dir,
+        login,
+        _roles: roles,
+    }
 }
 
 /// Whether `tenant-query check` as the user of `url` reports that it bypasses the policy.
