@@ -2,7 +2,8 @@
 //! compiles a crate that uses the macros (among its queries an `ON CONFLICT DO NOTHING`
 //! without a target, which the engine accepts only because `init` declared every unique key),
 //! and the same crate does not compile with a query on a column or a table that `init` did not
-//! declare, or on the tenant column of a table it declared global.
+//! declare, or on the tenant column of a table it declared global; and an edit of the manifest
+//! rebuilds the crate.
 //!
 //! The crate is built offline by the cargo that runs the tests, with the workspace's
 //! `Cargo.lock`, its dev profile and its target directory, and asks for `sqlx` with the
@@ -242,6 +243,30 @@ fn init_manifest_of_a_sqlite_file_compiles_a_crate() {
         placeholder: "?",
     };
     compile_against(&root, &manifest, &sqlite);
+    a_manifest_edit_rebuilds_the_crate(&root.join("app"), &manifest);
+}
+
+/// Cargo rebuilds the crate when its manifest changes (the first macro call of a crate reads
+/// the manifest with `include_bytes!`, which puts it in the crate's dep-info): with the global
+/// table renamed in the manifest, the crate that compiled a moment ago no longer does, and with
+/// the manifest restored it does again.
+fn a_manifest_edit_rebuilds_the_crate(crate_dir: &Path, manifest: &Path) {
+    let (_, target) = workspace();
+    let original = std::fs::read_to_string(manifest).expect("the manifest");
+    assert!(original.contains("[tables.countries]"), "{original}");
+    let edited = original.replace("[tables.countries]", "[tables.nations]");
+    std::fs::write(manifest, edited).expect("edit the manifest");
+    let failing = build(crate_dir, manifest, &target, &[]);
+    let text = shown(&failing);
+    assert!(!failing.status.success(), "{text}");
+    assert!(
+        text.contains("table `countries` is not declared in "),
+        "{text}"
+    );
+
+    std::fs::write(manifest, original).expect("restore the manifest");
+    let passing = build(crate_dir, manifest, &target, &[]);
+    assert!(passing.status.success(), "{}", shown(&passing));
 }
 
 #[test]

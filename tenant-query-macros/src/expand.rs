@@ -41,10 +41,7 @@ fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
     })?;
     let plan = validate(kind, &loaded.manifest, &input)?;
 
-    let manifest_path = LitStr::new(&loaded.path.to_string_lossy(), Span::call_site());
-    // Editing the manifest must recompile this crate: cargo tracks files read by
-    // `include_bytes!`. The constant is never used, so nothing ends up in the binary.
-    let track = quote! { const _: &[u8] = ::core::include_bytes!(#manifest_path); };
+    let track = manifest::track_once(&loaded.path);
 
     let sql = LitStr::new(&plan.sql, input.sql.span());
     if kind.output == OutputKind::Sql {
@@ -108,36 +105,15 @@ fn dynamic_call(
     tenant_var: &Ident,
     prelude: &mut TokenStream,
 ) -> TokenStream {
-    let arg_vars: Vec<Ident> = (0..input.args.len())
-        .map(|i| format_ident!("__tq_arg{}", i, span = Span::mixed_site()))
-        .collect();
-    for (var, expr) in arg_vars.iter().zip(&input.args) {
-        prelude.extend(quote! { let #var = #expr; });
-    }
-
     let slots = &plan.bind_plan.slots;
-    let mut binds = TokenStream::new();
-    for (position, slot) in slots.iter().enumerate() {
-        let used_again = slots[position + 1..].contains(slot);
-        let var = match slot {
-            BindSlot::Tenant => tenant_var,
-            BindSlot::Arg(i) => &arg_vars[*i],
-        };
-        let value = if used_again {
-            // The same value at several positions (MySQL's positional `?`).
-            quote! { ::core::clone::Clone::clone(&#var) }
-        } else {
-            quote! { #var }
-        };
-        binds.extend(quote! { .bind(#value) });
-    }
-    // Arguments the statement does not use (cannot happen with a consistent plan) and a tenant
-    // that a global-only statement does not need are still evaluated and type-checked.
-    for (i, var) in arg_vars.iter().enumerate() {
-        if !slots.contains(&BindSlot::Arg(i)) {
-            prelude.extend(quote! { let _ = #var; });
-        }
-    }
+    let binds = if binds_each_argument_in_order(slots, input.args.len()) {
+        // The common case (every numbered placeholder, and MySQL's `?` used once each): the
+        // arguments stay where they are written, so they are evaluated in that order after the
+        // tenant, and the expansion holds no variable of its own for them.
+        inline_binds(input, slots, tenant_var)
+    } else {
+        bound_through_variables(input, slots, tenant_var, prelude)
+    };
     if matches!(input.scope, Scope::Tenant(_)) && !slots.contains(&BindSlot::Tenant) {
         prelude.extend(quote! { let _ = #tenant_var; });
     }
@@ -155,6 +131,75 @@ fn dynamic_call(
         OutputKind::Sql => unreachable_sql(),
     };
     quote! { #constructor #binds }
+}
+
+/// Whether the plan binds the user's arguments once each, in the order of the call.
+fn binds_each_argument_in_order(slots: &[BindSlot], args: usize) -> bool {
+    let bound: Vec<usize> = slots
+        .iter()
+        .filter_map(|slot| match slot {
+            BindSlot::Arg(i) => Some(*i),
+            BindSlot::Tenant => None,
+        })
+        .collect();
+    bound.iter().copied().eq(0..args)
+}
+
+/// `.bind(expr)` for each slot, with the user's expressions as written.
+fn inline_binds(input: &Input, slots: &[BindSlot], tenant_var: &Ident) -> TokenStream {
+    let mut binds = TokenStream::new();
+    for (position, slot) in slots.iter().enumerate() {
+        let value = match slot {
+            BindSlot::Arg(i) => {
+                let expr = &input.args[*i];
+                quote! { #expr }
+            }
+            BindSlot::Tenant => bound_value(tenant_var, slots[position + 1..].contains(slot)),
+        };
+        binds.extend(quote! { .bind(#value) });
+    }
+    binds
+}
+
+/// `.bind(var)` for each slot, each argument first evaluated into a variable of its own, in
+/// the order written: for plans that bind an argument twice (MySQL's positional `?`) or not
+/// at all (which a consistent plan never does; it is still evaluated and type-checked).
+fn bound_through_variables(
+    input: &Input,
+    slots: &[BindSlot],
+    tenant_var: &Ident,
+    prelude: &mut TokenStream,
+) -> TokenStream {
+    let arg_vars: Vec<Ident> = (0..input.args.len())
+        .map(|i| format_ident!("__tq_arg{}", i, span = Span::mixed_site()))
+        .collect();
+    for (var, expr) in arg_vars.iter().zip(&input.args) {
+        prelude.extend(quote! { let #var = #expr; });
+    }
+    let mut binds = TokenStream::new();
+    for (position, slot) in slots.iter().enumerate() {
+        let var = match slot {
+            BindSlot::Tenant => tenant_var,
+            BindSlot::Arg(i) => &arg_vars[*i],
+        };
+        let value = bound_value(var, slots[position + 1..].contains(slot));
+        binds.extend(quote! { .bind(#value) });
+    }
+    for (i, var) in arg_vars.iter().enumerate() {
+        if !slots.contains(&BindSlot::Arg(i)) {
+            prelude.extend(quote! { let _ = #var; });
+        }
+    }
+    binds
+}
+
+/// A variable's value for one bind position: cloned when a later position binds it again.
+fn bound_value(var: &Ident, used_again: bool) -> TokenStream {
+    if used_again {
+        quote! { ::core::clone::Clone::clone(&#var) }
+    } else {
+        quote! { #var }
+    }
 }
 
 /// `sqlx::query!("…", args in bind order)`: sqlx checks the rewritten SQL against the database

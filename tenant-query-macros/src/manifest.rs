@@ -1,4 +1,5 @@
-//! Finding `tenant-schema.toml` and parsing it once per compiler process.
+//! Finding `tenant-schema.toml`, parsing it once per compiler process, and telling cargo to
+//! rebuild the crate when it changes.
 //!
 //! The search is [`tenant_query_core::find_manifest`] started from the crate directory
 //! (`CARGO_MANIFEST_DIR`): `TENANT_QUERY_MANIFEST` when set, else `tenant-schema.toml` in the
@@ -7,19 +8,22 @@
 //! The parsed manifest is cached by path, modification time and size, so a long-lived process
 //! (rust-analyzer) notices edits while a `cargo build` parses each manifest once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::LitStr;
 use tenant_query_core::{
     find_manifest, Manifest, ManifestError, RenderStyle, MANIFEST_ENV_VAR, MANIFEST_FILE_NAME,
 };
 
 /// A manifest and the absolute path it was read from.
 pub struct Loaded {
-    /// Absolute path, embedded in the expansion with `include_bytes!` so that editing the
-    /// manifest recompiles the crate.
+    /// Absolute path, read by the first expansion with `include_bytes!` so that editing the
+    /// manifest recompiles the crate ([`track_once`]).
     pub path: PathBuf,
     /// The parsed manifest.
     pub manifest: Arc<Manifest>,
@@ -33,6 +37,27 @@ type Cache = Mutex<HashMap<PathBuf, (Stamp, Arc<Manifest>)>>;
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(Default::default)
+}
+
+/// `include_bytes!` of the manifest, the first time a manifest is used in this process, and
+/// nothing after.
+///
+/// Editing the manifest must recompile the crate: cargo tracks the files that rustc reads for
+/// `include_bytes!` and lists in the crate's dep-info. One read per crate is enough, and rustc
+/// compiles one crate per process, expanding all of its macro calls with this library loaded
+/// once; so only the first expansion carries it, and the other calls of the crate do not pay for
+/// a constant item each. The constant is never used, so nothing ends up in the binary.
+pub fn track_once(path: &Path) -> TokenStream {
+    static TRACKED: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
+    let mut tracked = TRACKED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if !tracked.insert(path.to_path_buf()) {
+        return TokenStream::new();
+    }
+    let path = LitStr::new(&path.to_string_lossy(), Span::call_site());
+    quote! { const _: &[u8] = ::core::include_bytes!(#path); }
 }
 
 /// Finds and parses the manifest for the crate being compiled.
