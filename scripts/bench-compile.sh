@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Compile-time cost of the macros: a crate with N `tenant_query!` calls against its twin with
 # the same statements scoped by hand with `sqlx::query` (the SQL the engine writes, so both
-# crates hold the same statements), built side by side.
+# crates hold the same statements), built side by side; and, as the floor that any procedural
+# macro pays, a third crate whose N calls go through a pass-through macro (`syn` parses the
+# call, `quote` writes the same `sqlx::query(…).bind(…)` as the twin; no SQL is read).
 #
 #   scripts/bench-compile.sh [N] [RUNS]        # defaults: 300 calls, 5 runs
 #   TQ_BENCH_TARGET=dir scripts/bench-compile.sh  # keep the built dependencies for the next run
 #
 # For each profile setting (none, and the `[profile.dev.package…]` lines README recommends)
-# it builds both crates once to warm the target directory, then RUNS times, alternating which
+# it builds the crates once to warm the target directory, then RUNS times, rotating which
 # crate goes first: edits each crate's source and times an incremental debug build, then a
-# release build. A run's ratio is the macro crate's time over its twin's in that run, so a
-# drift of the machine cancels out; the minimum, median and maximum ratios are printed.
+# release build. A run's ratio is a crate's time over its twin's in that run, so a drift of
+# the machine cancels out; the minimum, median and maximum ratios are printed.
 # Builds are offline, with the workspace's Cargo.lock, in a temporary directory it removes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -46,7 +48,8 @@ template() {
 }
 
 write_crates() {
-    mkdir -p "$WORK/with-macros/src" "$WORK/hand-scoped/src"
+    mkdir -p "$WORK/with-macros/src" "$WORK/hand-scoped/src" "$WORK/pass-through/src" "$WORK/pass-through-macro/src"
+    write_pass_through_macro
     cat >"$WORK/with-macros/tenant-schema.toml" <<'EOF'
 dialect = "postgres"
 [tables.customers]
@@ -56,7 +59,7 @@ scope = "tenant"
 [tables.order_items]
 scope = "tenant"
 EOF
-    for crate in with-macros hand-scoped; do
+    for crate in with-macros hand-scoped pass-through; do
         cat >"$WORK/$crate/Cargo.toml" <<EOF
 [package]
 name = "$crate"
@@ -69,9 +72,12 @@ sqlx = { version = "0.9", default-features = false, features = ["runtime-tokio",
 EOF
     done
     echo "tenant-query = { path = \"$REPO/tenant-query\" }" >>"$WORK/with-macros/Cargo.toml"
+    echo "pass-through-macro = { path = \"../pass-through-macro\" }" >>"$WORK/pass-through/Cargo.toml"
     local macros="$WORK/with-macros/src/lib.rs" twin="$WORK/hand-scoped/src/lib.rs" i sql scoped
+    local floor="$WORK/pass-through/src/lib.rs"
     echo "use tenant_query::{tenant_query, TenantId};" >"$macros"
     : >"$twin"
+    echo "use pass_through_macro::pass_through;" >"$floor"
     for ((i = 0; i < N; i++)); do
         sql=$(template "$i")
         scoped=$("$CLI" rewrite --manifest "$WORK/with-macros/tenant-schema.toml" -- "$sql")
@@ -85,7 +91,49 @@ pub async fn q$i(pool: &sqlx::PgPool, tenant: i64, a: i64) -> Result<u64, sqlx::
     Ok(sqlx::query(r#"$scoped"#).bind(a).bind(tenant).execute(pool).await?.rows_affected())
 }
 EOF
+        cat >>"$floor" <<EOF
+pub async fn q$i(pool: &sqlx::PgPool, tenant: i64, a: i64) -> Result<u64, sqlx::Error> {
+    Ok(pass_through!(tenant, r#"$scoped"#, a).execute(pool).await?.rows_affected())
+}
+EOF
     done
+}
+
+# The floor: `pass_through!(tenant, "SQL", args…)` becomes
+# `::sqlx::query::<::sqlx::Postgres>("SQL").bind(args…).bind(tenant)`.
+write_pass_through_macro() {
+    cat >"$WORK/pass-through-macro/Cargo.toml" <<'EOF'
+[package]
+name = "pass-through-macro"
+version = "0.1.0"
+edition = "2021"
+publish = false
+
+[lib]
+proc-macro = true
+
+[dependencies]
+syn = { version = "2", features = ["full"] }
+quote = "1"
+proc-macro2 = "1"
+EOF
+    cat >"$WORK/pass-through-macro/src/lib.rs" <<'EOF'
+use proc_macro::TokenStream;
+use quote::quote;
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{Expr, Token};
+
+#[proc_macro]
+pub fn pass_through(input: TokenStream) -> TokenStream {
+    let items: Vec<Expr> = match Punctuated::<Expr, Token![,]>::parse_terminated.parse(input) {
+        Ok(items) => items.into_iter().collect(),
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let (tenant, sql, args) = (&items[0], &items[1], &items[2..]);
+    quote! { ::sqlx::query::<::sqlx::Postgres>(#sql) #(.bind(#args))* .bind(#tenant) }.into()
+}
+EOF
 }
 
 # write_workspace recommended|none
@@ -93,7 +141,7 @@ write_workspace() {
     cat >"$WORK/Cargo.toml" <<'EOF'
 [workspace]
 resolver = "2"
-members = ["with-macros", "hand-scoped"]
+members = ["with-macros", "hand-scoped", "pass-through", "pass-through-macro"]
 
 [profile.dev.package."*"]
 debug = false
@@ -131,24 +179,29 @@ stats() {
 }
 
 measure() {
-    local setting=$1 mode=$2 run first second m h
-    local -a flags=()
+    local setting=$1 mode=$2 run crate
+    local -a flags=() order=(with-macros hand-scoped pass-through)
     [[ $mode == release ]] && flags=(--release)
-    : >"$WORK/ratios" && : >"$WORK/macro" && : >"$WORK/twin"
+    : >"$WORK/macro" && : >"$WORK/twin" && : >"$WORK/macro-ratios" && : >"$WORK/floor-ratios"
     for ((run = 0; run < RUNS; run++)); do
-        if ((run % 2 == 0)); then first=with-macros second=hand-scoped; else first=hand-scoped second=with-macros; fi
         declare -A t=()
-        t[$first]=$(seconds "$first" "${flags[@]}")
-        t[$second]=$(seconds "$second" "${flags[@]}")
-        m=${t[with-macros]} h=${t[hand-scoped]}
-        echo "$m" >>"$WORK/macro"
-        echo "$h" >>"$WORK/twin"
-        echo "$m / $h" | bc -l >>"$WORK/ratios"
+        for crate in "${order[@]}"; do
+            t[$crate]=$(seconds "$crate" "${flags[@]}")
+        done
+        order=("${order[@]:1}" "${order[0]}")
+        echo "${t[with-macros]}" >>"$WORK/macro"
+        echo "${t[hand-scoped]}" >>"$WORK/twin"
+        echo "${t[with-macros]} / ${t[hand-scoped]}" | bc -l >>"$WORK/macro-ratios"
+        echo "${t[pass-through]} / ${t[hand-scoped]}" | bc -l >>"$WORK/floor-ratios"
     done
-    printf '| %s | %s | %s s | %s s | %s |\n' "$setting" "$mode" \
-        "$(stats <"$WORK/macro" | awk -F' / ' '{print $2}')" \
-        "$(stats <"$WORK/twin" | awk -F' / ' '{print $2}')" \
-        "$(stats <"$WORK/ratios")"
+    printf '| %s | %s | %s s | %s s | %s | %s |\n' "$setting" "$mode" \
+        "$(median <"$WORK/macro")" "$(median <"$WORK/twin")" \
+        "$(stats <"$WORK/macro-ratios")" "$(stats <"$WORK/floor-ratios")"
+}
+
+# median: reads numbers, prints the median.
+median() {
+    stats | awk -F' / ' '{print $2}'
 }
 
 log "generating $N statements and their hand-scoped twins"
@@ -157,14 +210,14 @@ cp "$REPO/Cargo.lock" "$WORK/Cargo.lock"
 echo
 echo "$N statements, $RUNS runs, $(date -u +%Y-%m-%d), $(nproc) cores, $(rustc --version)"
 echo
-echo "| profile settings | build | median, macros | median, hand-scoped | ratio min / median / max |"
-echo "| --- | --- | ---: | ---: | --- |"
+echo "| profile settings | build | median, macros | median, hand-scoped | macros / hand-scoped: min / median / max | pass-through macro / hand-scoped: min / median / max |"
+echo "| --- | --- | ---: | ---: | --- | --- |"
 for setting in none recommended; do
     write_workspace "$setting"
     log "warming the target directory ($setting)"
     # Each crate on its own, as it is measured: built alone, the twin resolves sqlx's features
     # without tenant-query's, which is a build of its own.
-    for crate in with-macros hand-scoped; do
+    for crate in with-macros hand-scoped pass-through; do
         (cd "$WORK" && cargo build -q --offline -p "$crate" && cargo build -q --offline --release -p "$crate")
     done
     measure "$setting" "incremental debug"
