@@ -165,3 +165,19 @@ pub use functions::FunctionKind;
 pub use manifest::{Manifest, ManifestError, Scope, TableConfig, TenantIdType};
 pub use placeholders::{BindPlan, BindSlot};
 pub use rewrite::{check_unscoped, rewrite, rewrite_for_set, Rewritten, SetWrites};
+
+/// What identifies this build of the engine: the crate's version and a hash of the files that
+/// decide what it writes (its sources, its data, and its `Cargo.toml`, which pins the SQL
+/// parser). Two engines with the same fingerprint write the same SQL for the same manifest
+/// and statement, so a rewrite kept under it (the macros keep them across builds) is the one
+/// the engine would write again.
+///
+/// ```
+/// let fingerprint = tenant_query_core::ENGINE_FINGERPRINT;
+/// assert!(fingerprint.starts_with(concat!(env!("CARGO_PKG_VERSION"), "+")));
+/// ```
+pub const ENGINE_FINGERPRINT: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "+",
+    env!("TENANT_QUERY_ENGINE_SOURCES")
+);

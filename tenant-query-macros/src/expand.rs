@@ -39,7 +39,7 @@ fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
             "invalid manifest".to_owned()
         })
     })?;
-    let plan = validate(kind, &loaded.manifest, &input)?;
+    let plan = validate(kind, &loaded, &input)?;
 
     let track = manifest::track_once(&loaded.path);
 

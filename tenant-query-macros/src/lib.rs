@@ -3,11 +3,13 @@
 //!
 //! The pipeline follows one module per concern:
 //! `ast` parses the call, `manifest` finds and caches `tenant-schema.toml`,
-//! `valid` runs the engine and checks the arguments, `expand` emits the sqlx call;
+//! `valid` runs the engine (or takes its rewrite from `cache`, kept by an earlier build) and
+//! checks the arguments, `expand` emits the sqlx call;
 //! `embed` embeds the manifest for the run-time API.
 //! Every error is a spanned `compile_error!`; nothing here panics on user input.
 
 mod ast;
+mod cache;
 mod embed;
 mod expand;
 mod manifest;

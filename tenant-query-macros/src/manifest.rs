@@ -20,6 +20,8 @@ use tenant_query_core::{
     find_manifest, Manifest, ManifestError, RenderStyle, MANIFEST_ENV_VAR, MANIFEST_FILE_NAME,
 };
 
+use crate::cache;
+
 /// A manifest and the absolute path it was read from.
 pub struct Loaded {
     /// Absolute path, read by the first expansion with `include_bytes!` so that editing the
@@ -27,12 +29,15 @@ pub struct Loaded {
     pub path: PathBuf,
     /// The parsed manifest.
     pub manifest: Arc<Manifest>,
+    /// A hash of the file's bytes, which the cache of rewrites keys on (none if the bytes
+    /// parsed could not be told apart from others read later).
+    pub hash: Option<u64>,
 }
 
 /// What identifies one version of a manifest file: modification time and size.
 type Stamp = (Option<SystemTime>, u64);
-/// Parsed manifests by absolute path.
-type Cache = Mutex<HashMap<PathBuf, (Stamp, Arc<Manifest>)>>;
+/// Parsed manifests by absolute path, with their file's stamp and hash.
+type Cache = Mutex<HashMap<PathBuf, (Stamp, Arc<Manifest>, Option<u64>)>>;
 
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
@@ -72,18 +77,33 @@ pub fn load() -> Result<Loaded, Vec<String>> {
 
     // A poisoned lock only means another expansion panicked; the map is still usable.
     let mut cache = cache().lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((cached_stamp, manifest)) = cache.get(&path) {
+    if let Some((cached_stamp, manifest, hash)) = cache.get(&path) {
         if *cached_stamp == stamp {
             return Ok(Loaded {
                 path,
                 manifest: Arc::clone(manifest),
+                hash: *hash,
             });
         }
     }
-    let manifest = Manifest::from_path(&path).map_err(|e| invalid_manifest(&e, &path))?;
+    let (manifest, hash) = parse(&path).map_err(|e| invalid_manifest(&e, &path))?;
     let manifest = Arc::new(manifest);
-    cache.insert(path.clone(), (stamp, Arc::clone(&manifest)));
-    Ok(Loaded { path, manifest })
+    cache.insert(path.clone(), (stamp, Arc::clone(&manifest), hash));
+    Ok(Loaded {
+        path,
+        manifest,
+        hash,
+    })
+}
+
+/// The manifest and the hash of the bytes it was parsed from (read once, so that they agree).
+fn parse(path: &Path) -> Result<(Manifest, Option<u64>), ManifestError> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        // Unreadable or not UTF-8: the engine's own reading says why.
+        return Manifest::from_path(path).map(|m| (m, None));
+    };
+    let manifest = Manifest::from_toml_str(&text, &path.display().to_string())?;
+    Ok((manifest, Some(cache::manifest_hash(text.as_bytes()))))
 }
 
 /// One message per problem: the problem drawn on the manifest's lines, and where to fix it.

@@ -1,4 +1,5 @@
-//! Validation: the engine's verdict on the SQL and the argument count, as spanned errors.
+//! Validation: the engine's verdict on the SQL (or the rewrite it made in an earlier build)
+//! and the argument count, as spanned errors.
 
 use tenant_query_core::{
     check_unscoped, rewrite, rewrite_for_set, BindPlan, BindSlot, Diagnostic, Manifest,
@@ -6,40 +7,74 @@ use tenant_query_core::{
 };
 
 use crate::ast::{Input, Kind, OutputKind, ScopeKind};
+use crate::cache;
+use crate::manifest::Loaded;
 
-/// Runs the engine on the SQL literal and checks the argument count against its bind plan.
-pub fn validate(kind: Kind, manifest: &Manifest, input: &Input) -> syn::Result<Rewritten> {
+/// The engine's rewrite of the SQL literal (kept from an earlier build, or computed and kept),
+/// its bind plan checked against the arguments.
+pub fn validate(kind: Kind, manifest: &Loaded, input: &Input) -> syn::Result<Rewritten> {
     let sql = input.sql.value();
+    let cache = cache::dir()
+        .zip(manifest.hash)
+        .map(|(dir, hash)| (dir, cache::Key::new(hash, engine_scope(kind, input), &sql)));
+    let kept = cache
+        .as_ref()
+        .and_then(|(dir, key)| cache::lookup(dir, key));
+    let rewritten = match kept {
+        Some(rewritten) => rewritten,
+        None => {
+            let rewritten = run_engine(kind, &manifest.manifest, input, &sql)?;
+            if let Some((dir, key)) = &cache {
+                cache::store(dir, key, &rewritten);
+            }
+            rewritten
+        }
+    };
+    let literal = input.sql.span();
+    check_plan(kind, &rewritten.bind_plan, literal)?;
+    if kind.output != OutputKind::Sql {
+        check_arity(kind, input, &rewritten.bind_plan)?;
+    }
+    Ok(rewritten)
+}
+
+/// What the engine is asked, as the cache keys it.
+fn engine_scope(kind: Kind, input: &Input) -> &'static str {
+    match kind.scope {
+        ScopeKind::Tenant => "tenant",
+        ScopeKind::Unscoped => "unscoped",
+        ScopeKind::Set if input.writes_all => "set:all",
+        ScopeKind::Set => "set:read",
+    }
+}
+
+/// Runs the engine; a refusal becomes one compile error per problem, a panic an internal error.
+fn run_engine(kind: Kind, manifest: &Manifest, input: &Input, sql: &str) -> syn::Result<Rewritten> {
     let literal = input.sql.span();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind.scope {
-        ScopeKind::Tenant => rewrite(manifest, &sql),
-        ScopeKind::Unscoped => check_unscoped(manifest, &sql),
-        ScopeKind::Set if input.writes_all => rewrite_for_set(manifest, &sql, SetWrites::All),
-        ScopeKind::Set => rewrite_for_set(manifest, &sql, SetWrites::ReadOnly),
+        ScopeKind::Tenant => rewrite(manifest, sql),
+        ScopeKind::Unscoped => check_unscoped(manifest, sql),
+        ScopeKind::Set if input.writes_all => rewrite_for_set(manifest, sql, SetWrites::All),
+        ScopeKind::Set => rewrite_for_set(manifest, sql, SetWrites::ReadOnly),
     }));
-    let rewritten = match outcome {
-        Ok(Ok(r)) => r,
-        Ok(Err(diag)) => return Err(compile_errors(&diag, &sql, literal)),
+    match outcome {
+        Ok(Ok(rewritten)) => Ok(rewritten),
+        Ok(Err(diag)) => Err(compile_errors(&diag, sql, literal)),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            return Err(internal(
+            Err(internal(
                 literal,
                 &format!(
                     "{what}\n  help: this is a bug in tenant-query; the statement was refused \
                      rather than passed through"
                 ),
-            ));
+            ))
         }
-    };
-    check_plan(kind, &rewritten.bind_plan, literal)?;
-    if kind.output != OutputKind::Sql {
-        check_arity(kind, input, &rewritten.bind_plan)?;
     }
-    Ok(rewritten)
 }
 
 /// The engine's own invariants, checked again before code is generated from the plan.
