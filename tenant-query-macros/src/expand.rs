@@ -83,8 +83,13 @@ fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
         dynamic_call(kind, &input, &plan, &sql, &db, &tenant_var, &mut prelude)
     };
 
-    // The sqlx call is the macro's own: a crate that bans direct sqlx calls with clippy's
-    // `disallowed-methods`/`disallowed-macros` (README, "Adopting tenant-query") still uses it.
+    if !kind.checked {
+        // The sqlx call goes through `tenant_query::__private`, which clippy's
+        // `disallowed-methods` does not see (README, "Adopting tenant-query").
+        return Ok(quote! {{ #track #prelude #body }});
+    }
+    // sqlx's own macros, called here: a crate that bans them with `disallowed-macros` still
+    // uses these.
     Ok(quote! {{
         #track
         #prelude
@@ -94,8 +99,9 @@ fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
     }})
 }
 
-/// `sqlx::query::<DB>("…").bind(…)…`: arguments are evaluated once, in the order written,
-/// and moved into `.bind` exactly like sqlx's own `.bind(value)`.
+/// `sqlx::query::<DB>("…").bind(…)…` (through `tenant_query::__private`): arguments are
+/// evaluated once, in the order written, and moved into `.bind` exactly like sqlx's own
+/// `.bind(value)`.
 fn dynamic_call(
     kind: Kind,
     input: &Input,
@@ -119,14 +125,14 @@ fn dynamic_call(
     }
 
     let constructor = match kind.output {
-        OutputKind::Query => quote! { ::sqlx::query::<#db>(#sql) },
+        OutputKind::Query => quote! { ::tenant_query::__private::query::<#db>(#sql) },
         OutputKind::As => {
             let ty = input.output_type.as_ref();
-            quote! { ::sqlx::query_as::<#db, #ty>(#sql) }
+            quote! { ::tenant_query::__private::query_as::<#db, #ty>(#sql) }
         }
         OutputKind::Scalar => {
             let ty = input.output_type.as_ref();
-            quote! { ::sqlx::query_scalar::<#db, #ty>(#sql) }
+            quote! { ::tenant_query::__private::query_scalar::<#db, #ty>(#sql) }
         }
         OutputKind::Sql => unreachable_sql(),
     };

@@ -69,8 +69,7 @@ pub fn track_once(path: &Path) -> TokenStream {
 ///
 /// The errors are the full messages shown to the user: one per problem of the manifest.
 pub fn load() -> Result<Loaded, Vec<String>> {
-    let path = locate().map_err(|message| vec![message])?;
-    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    let path = manifest_path().map_err(|message| vec![message])?;
     let stamp = std::fs::metadata(&path)
         .map(|m| (m.modified().ok(), m.len()))
         .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
@@ -121,6 +120,22 @@ fn invalid_manifest(e: &ManifestError, path: &Path) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The manifest's canonical path. A compiler process (one crate, see [`cache::dir`]) searches
+/// once; a long-lived one (rust-analyzer) searches on every call, so that it sees a manifest
+/// created or moved.
+fn manifest_path() -> Result<PathBuf, String> {
+    static FOUND: OnceLock<PathBuf> = OnceLock::new();
+    if let Some(path) = FOUND.get() {
+        return Ok(path.clone());
+    }
+    let path = locate()?;
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    if cache::dir().is_some() {
+        let _ = FOUND.set(path.clone());
+    }
+    Ok(path)
 }
 
 /// Where the manifest is: the shared search, started from the crate directory.

@@ -109,6 +109,40 @@ pub mod __private {
     pub use crate::tenant_set::{JsonTenantId, TenantSetArg};
     pub use tenant_query_macros as macros;
 
+    /// `sqlx::query`, for the expansions: the call to sqlx is then this crate's, so a crate
+    /// that bans direct sqlx calls with clippy's `disallowed-methods` (README, "Adopting
+    /// tenant-query") still uses the macros, with no `#[allow]` in each expansion.
+    #[inline(always)]
+    pub fn query<'q, DB: sqlx::Database>(
+        sql: &'static str,
+    ) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments> {
+        sqlx::query(sql)
+    }
+
+    /// `sqlx::query_as`, for the expansions (see [`query`]).
+    #[inline(always)]
+    pub fn query_as<'q, DB, O>(
+        sql: &'static str,
+    ) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments>
+    where
+        DB: sqlx::Database,
+        O: for<'r> sqlx::FromRow<'r, DB::Row>,
+    {
+        sqlx::query_as(sql)
+    }
+
+    /// `sqlx::query_scalar`, for the expansions (see [`query`]).
+    #[inline(always)]
+    pub fn query_scalar<'q, DB, O>(
+        sql: &'static str,
+    ) -> sqlx::query::QueryScalar<'q, DB, O, <DB as sqlx::Database>::Arguments>
+    where
+        DB: sqlx::Database,
+        (O,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    {
+        sqlx::query_scalar(sql)
+    }
+
     /// The tenant's inner value, checking at compile time that the argument is a
     /// `TenantId<T>` with the manifest's `T`.
     #[inline]
