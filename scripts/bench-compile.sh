@@ -10,8 +10,9 @@
 #
 # For each profile setting (none, and the `[profile.dev.package…]` lines README recommends)
 # it builds the crates once to warm the target directory, then RUNS times, rotating which
-# crate goes first: edits each crate's source and times an incremental debug build, then a
-# release build. A run's ratio is a crate's time over its twin's in that run, so a drift of
+# crate goes first: edits each crate's source and times an incremental debug build, the same
+# with the macros' cache of rewrites emptied first (every statement rewritten again, as in the
+# crate's first build), then a release build. A run's ratio is a crate's time over its twin's in that run, so a drift of
 # the machine cancels out; the minimum, median and maximum ratios are printed.
 # Builds are offline, with the workspace's Cargo.lock, in a temporary directory it removes.
 set -euo pipefail
@@ -155,17 +156,25 @@ opt-level = 3
 opt-level = 3
 [profile.dev.package.sqlparser]
 opt-level = 3
+[profile.dev.package.syn]
+opt-level = 3
+[profile.dev.package.proc-macro2]
+opt-level = 3
+[profile.dev.package.quote]
+opt-level = 3
 EOF
     fi
 }
 
 # seconds CRATE [--release]: edits the crate (a new comment line at the end, the smallest edit
 # that changes its source: rustc parses it again and runs every macro again, and incremental
-# compilation reuses what it can) and times its rebuild.
+# compilation reuses what it can) and times its rebuild. With EMPTY_CACHE=1 it first deletes
+# the macros' cache of rewrites, as if every statement had changed.
 seconds() {
     local crate=$1
     shift
     echo "// edit $(date +%s%N)" >>"$WORK/$crate/src/lib.rs"
+    [[ ${EMPTY_CACHE:-0} == 1 ]] && rm -rf "$CARGO_TARGET_DIR/debug/tenant-query-cache"
     local start end
     start=$(date +%s.%N)
     (cd "$WORK" && cargo build -q --offline -p "$crate" "$@")
@@ -182,11 +191,13 @@ measure() {
     local setting=$1 mode=$2 run crate
     local -a flags=() order=(with-macros hand-scoped pass-through)
     [[ $mode == release ]] && flags=(--release)
+    local empty_cache=0
+    [[ $mode == *"cache emptied"* ]] && empty_cache=1
     : >"$WORK/macro" && : >"$WORK/twin" && : >"$WORK/macro-ratios" && : >"$WORK/floor-ratios"
     for ((run = 0; run < RUNS; run++)); do
         declare -A t=()
         for crate in "${order[@]}"; do
-            t[$crate]=$(seconds "$crate" "${flags[@]}")
+            t[$crate]=$(EMPTY_CACHE=$empty_cache seconds "$crate" "${flags[@]}")
         done
         order=("${order[@]:1}" "${order[0]}")
         echo "${t[with-macros]}" >>"$WORK/macro"
@@ -221,5 +232,6 @@ for setting in none recommended; do
         (cd "$WORK" && cargo build -q --offline -p "$crate" && cargo build -q --offline --release -p "$crate")
     done
     measure "$setting" "incremental debug"
+    measure "$setting" "incremental debug, cache emptied"
     measure "$setting" release
 done
