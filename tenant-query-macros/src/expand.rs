@@ -1,7 +1,7 @@
 //! Expansion: the rewritten SQL as a string literal, and sqlx calls that bind in plan order.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::LitStr;
 use tenant_query_core::{BindSlot, Dialect, Rewritten, TenantIdType};
@@ -61,10 +61,11 @@ fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
             // Spanned at the user's argument: a wrong type is reported there.
             let tenant_span = tenant.span();
             let convert = match (kind.scope, loaded.manifest.dialect()) {
-                (ScopeKind::Set, Dialect::Postgres) => quote! { tenant_set_array },
-                (ScopeKind::Set, _) => quote! { tenant_set_json },
-                _ => quote! { tenant_value },
+                (ScopeKind::Set, Dialect::Postgres) => "tenant_set_array",
+                (ScopeKind::Set, _) => "tenant_set_json",
+                _ => "tenant_value",
             };
+            let convert = Ident::new(convert, Span::call_site());
             let value = quote_spanned! {tenant_span=>
                 ::tenant_query::__private::#convert::<#tenant_ty, _>(&(#tenant))
             };
@@ -102,6 +103,10 @@ fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
 /// `sqlx::query::<DB>("…").bind(…)…` (through `tenant_query::__private`): arguments are
 /// evaluated once, in the order written, and moved into `.bind` exactly like sqlx's own
 /// `.bind(value)`.
+///
+/// The call is quoted at once, with the user's expressions and the expansion's variables
+/// written straight into it: in a procedural macro every token stream of its own is a round
+/// trip to the compiler, and these are paid on every build.
 fn dynamic_call(
     kind: Kind,
     input: &Input,
@@ -112,31 +117,36 @@ fn dynamic_call(
     prelude: &mut TokenStream,
 ) -> TokenStream {
     let slots = &plan.bind_plan.slots;
-    let binds = if binds_each_argument_in_order(slots, input.args.len()) {
+    let arg_vars = if binds_each_argument_in_order(slots, input.args.len()) {
         // The common case (every numbered placeholder, and MySQL's `?` used once each): the
         // arguments stay where they are written, so they are evaluated in that order after the
         // tenant, and the expansion holds no variable of its own for them.
-        inline_binds(input, slots, tenant_var)
+        None
     } else {
-        bound_through_variables(input, slots, tenant_var, prelude)
+        Some(arguments_into_variables(input, slots, prelude))
     };
+    let values = slots.iter().enumerate().map(|(position, slot)| {
+        let used_again = slots[position + 1..].contains(slot);
+        match (slot, &arg_vars) {
+            (BindSlot::Arg(i), None) => BindValue::Expr(&input.args[*i]),
+            (BindSlot::Arg(i), Some(vars)) => BindValue::var(&vars[*i], used_again),
+            (BindSlot::Tenant, _) => BindValue::var(tenant_var, used_again),
+        }
+    });
     if matches!(input.scope, Scope::Tenant(_)) && !slots.contains(&BindSlot::Tenant) {
         prelude.extend(quote! { let _ = #tenant_var; });
     }
-
-    let constructor = match kind.output {
-        OutputKind::Query => quote! { ::tenant_query::__private::query::<#db>(#sql) },
-        OutputKind::As => {
-            let ty = input.output_type.as_ref();
-            quote! { ::tenant_query::__private::query_as::<#db, #ty>(#sql) }
-        }
-        OutputKind::Scalar => {
-            let ty = input.output_type.as_ref();
-            quote! { ::tenant_query::__private::query_scalar::<#db, #ty>(#sql) }
-        }
-        OutputKind::Sql => unreachable_sql(),
+    let function = match kind.output {
+        OutputKind::Query => "query",
+        OutputKind::As => "query_as",
+        OutputKind::Scalar => "query_scalar",
+        OutputKind::Sql => return unreachable_sql(),
     };
-    quote! { #constructor #binds }
+    let function = Ident::new(function, Span::call_site());
+    let row_type = input.output_type.as_ref().into_iter();
+    quote! {
+        ::tenant_query::__private::#function::<#db #(, #row_type)*>(#sql) #(.bind(#values))*
+    }
 }
 
 /// Whether the plan binds the user's arguments once each, in the order of the call.
@@ -151,60 +161,53 @@ fn binds_each_argument_in_order(slots: &[BindSlot], args: usize) -> bool {
     bound.iter().copied().eq(0..args)
 }
 
-/// `.bind(expr)` for each slot, with the user's expressions as written.
-fn inline_binds(input: &Input, slots: &[BindSlot], tenant_var: &Ident) -> TokenStream {
-    let mut binds = TokenStream::new();
-    for (position, slot) in slots.iter().enumerate() {
-        let value = match slot {
-            BindSlot::Arg(i) => {
-                let expr = &input.args[*i];
-                quote! { #expr }
-            }
-            BindSlot::Tenant => bound_value(tenant_var, slots[position + 1..].contains(slot)),
-        };
-        binds.extend(quote! { .bind(#value) });
-    }
-    binds
-}
-
-/// `.bind(var)` for each slot, each argument first evaluated into a variable of its own, in
-/// the order written: for plans that bind an argument twice (MySQL's positional `?`) or not
-/// at all (which a consistent plan never does; it is still evaluated and type-checked).
-fn bound_through_variables(
+/// Each argument evaluated into a variable of its own, in the order written: for plans that
+/// bind an argument twice (MySQL's positional `?`) or not at all (which a consistent plan never
+/// does; it is still evaluated and type-checked).
+fn arguments_into_variables(
     input: &Input,
     slots: &[BindSlot],
-    tenant_var: &Ident,
     prelude: &mut TokenStream,
-) -> TokenStream {
+) -> Vec<Ident> {
     let arg_vars: Vec<Ident> = (0..input.args.len())
         .map(|i| format_ident!("__tq_arg{}", i, span = Span::mixed_site()))
         .collect();
-    for (var, expr) in arg_vars.iter().zip(&input.args) {
+    for (i, (var, expr)) in arg_vars.iter().zip(&input.args).enumerate() {
         prelude.extend(quote! { let #var = #expr; });
-    }
-    let mut binds = TokenStream::new();
-    for (position, slot) in slots.iter().enumerate() {
-        let var = match slot {
-            BindSlot::Tenant => tenant_var,
-            BindSlot::Arg(i) => &arg_vars[*i],
-        };
-        let value = bound_value(var, slots[position + 1..].contains(slot));
-        binds.extend(quote! { .bind(#value) });
-    }
-    for (i, var) in arg_vars.iter().enumerate() {
         if !slots.contains(&BindSlot::Arg(i)) {
             prelude.extend(quote! { let _ = #var; });
         }
     }
-    binds
+    arg_vars
 }
 
-/// A variable's value for one bind position: cloned when a later position binds it again.
-fn bound_value(var: &Ident, used_again: bool) -> TokenStream {
-    if used_again {
-        quote! { ::core::clone::Clone::clone(&#var) }
-    } else {
-        quote! { #var }
+/// What one `.bind(…)` binds, written into the call as it is quoted.
+enum BindValue<'a> {
+    /// The user's expression, as written.
+    Expr(&'a syn::Expr),
+    /// A variable of the expansion.
+    Var(&'a Ident),
+    /// A clone of one, for a variable that a later position binds again.
+    Clone(&'a Ident),
+}
+
+impl<'a> BindValue<'a> {
+    fn var(var: &'a Ident, used_again: bool) -> Self {
+        if used_again {
+            BindValue::Clone(var)
+        } else {
+            BindValue::Var(var)
+        }
+    }
+}
+
+impl ToTokens for BindValue<'_> {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        match self {
+            BindValue::Expr(expr) => expr.to_tokens(out),
+            BindValue::Var(var) => var.to_tokens(out),
+            BindValue::Clone(var) => out.extend(quote! { ::core::clone::Clone::clone(&#var) }),
+        }
     }
 }
 

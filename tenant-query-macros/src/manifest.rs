@@ -23,6 +23,7 @@ use tenant_query_core::{
 use crate::cache;
 
 /// A manifest and the absolute path it was read from.
+#[derive(Clone)]
 pub struct Loaded {
     /// Absolute path, read by the first expansion with `include_bytes!` so that editing the
     /// manifest recompiles the crate ([`track_once`]).
@@ -52,24 +53,43 @@ fn cache() -> &'static Cache {
 /// compiles one crate per process, expanding all of its macro calls with this library loaded
 /// once; so only the first expansion carries it, and the other calls of the crate do not pay for
 /// a constant item each. The constant is never used, so nothing ends up in the binary.
-pub fn track_once(path: &Path) -> TokenStream {
+pub fn track_once(path: &Path) -> Option<TokenStream> {
     static TRACKED: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
     let mut tracked = TRACKED
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|p| p.into_inner());
     if !tracked.insert(path.to_path_buf()) {
-        return TokenStream::new();
+        return None;
     }
     let path = LitStr::new(&path.to_string_lossy(), Span::call_site());
-    quote! { const _: &[u8] = ::core::include_bytes!(#path); }
+    Some(quote! { const _: &[u8] = ::core::include_bytes!(#path); })
 }
 
 /// Finds and parses the manifest for the crate being compiled.
 ///
 /// The errors are the full messages shown to the user: one per problem of the manifest.
 pub fn load() -> Result<Loaded, Vec<String>> {
-    let path = manifest_path().map_err(|message| vec![message])?;
+    // A compiler process (see [`cache::dir`]) builds one crate, and cargo builds it again if
+    // its manifest changes (see [`track_once`]): every call of the crate reads the manifest
+    // found and parsed by the first. A long-lived process (rust-analyzer) looks again on every
+    // call, so that it sees a manifest created, moved or edited.
+    static LOADED: OnceLock<Loaded> = OnceLock::new();
+    if let Some(loaded) = LOADED.get() {
+        return Ok(loaded.clone());
+    }
+    let loaded = load_now()?;
+    if cache::dir().is_some() {
+        let _ = LOADED.set(loaded.clone());
+    }
+    Ok(loaded)
+}
+
+/// Finds the manifest and parses it, unless the same file (by modification time and size) was
+/// parsed before.
+fn load_now() -> Result<Loaded, Vec<String>> {
+    let path = locate().map_err(|message| vec![message])?;
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
     let stamp = std::fs::metadata(&path)
         .map(|m| (m.modified().ok(), m.len()))
         .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
@@ -120,22 +140,6 @@ fn invalid_manifest(e: &ManifestError, path: &Path) -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// The manifest's canonical path. A compiler process (one crate, see [`cache::dir`]) searches
-/// once; a long-lived one (rust-analyzer) searches on every call, so that it sees a manifest
-/// created or moved.
-fn manifest_path() -> Result<PathBuf, String> {
-    static FOUND: OnceLock<PathBuf> = OnceLock::new();
-    if let Some(path) = FOUND.get() {
-        return Ok(path.clone());
-    }
-    let path = locate()?;
-    let path = std::fs::canonicalize(&path).unwrap_or(path);
-    if cache::dir().is_some() {
-        let _ = FOUND.set(path.clone());
-    }
-    Ok(path)
 }
 
 /// Where the manifest is: the shared search, started from the crate directory.
