@@ -68,6 +68,14 @@ impl Settings {
     }
 }
 
+/// Whether variant `index` named `name` is measured: `TQ_BENCH_ONLY` lists the name prefixes of
+/// the variants to measure (comma-separated), for longer runs of a few ratios; the baseline
+/// (index 0) is always measured.
+fn measured(index: usize, name: &str) -> bool {
+    let only = std::env::var("TQ_BENCH_ONLY").unwrap_or_default();
+    index == 0 || only.is_empty() || only.split(',').any(|prefix| name.starts_with(prefix))
+}
+
 /// Runs `ops` operations of `op` on `clients` concurrent tasks; returns the time per operation.
 async fn run_variant(op: &Op, clients: usize, ops: u64, offset: u64) -> Result<Duration, String> {
     let start = Instant::now();
@@ -99,10 +107,20 @@ struct Samples {
 
 /// Measures every statement with `clients` concurrent clients and prints a Markdown table.
 pub async fn measure(title: &str, statements: &[Statement], clients: usize, settings: &Settings) {
+    let measured: Vec<Vec<&Variant>> = statements
+        .iter()
+        .map(|s| {
+            let kept = s.variants.iter().enumerate();
+            kept.filter(|(i, v)| measured(*i, v.name))
+                .map(|(_, v)| v)
+                .collect()
+        })
+        .collect();
     let mut samples: Vec<Samples> = statements
         .iter()
-        .flat_map(|s| {
-            s.variants.iter().map(|v| Samples {
+        .zip(&measured)
+        .flat_map(|(s, variants)| {
+            variants.iter().map(|v| Samples {
                 statement: s.name,
                 variant: v.name,
                 per_op: Vec::new(),
@@ -113,15 +131,15 @@ pub async fn measure(title: &str, statements: &[Statement], clients: usize, sett
     let mut offset = 0u64;
     for round in 0..settings.rounds {
         let mut at = 0;
-        for s in statements {
-            let n = s.variants.len();
+        for (s, variants) in statements.iter().zip(&measured) {
+            let n = variants.len();
             let mut times = vec![Duration::ZERO; n];
             for k in 0..n {
                 let v = (k + round) % n;
                 let ops = s.ops_per_client;
-                times[v] = run_variant(&s.variants[v].op, clients, ops, offset)
+                times[v] = run_variant(&variants[v].op, clients, ops, offset)
                     .await
-                    .unwrap_or_else(|e| panic!("{} / {}: {e}", s.name, s.variants[v].name));
+                    .unwrap_or_else(|e| panic!("{} / {}: {e}", s.name, variants[v].name));
                 offset += ops * clients as u64;
             }
             for (v, time) in times.iter().enumerate() {
