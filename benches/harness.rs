@@ -10,6 +10,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -97,6 +98,9 @@ async fn run_variant(op: &Op, clients: usize, ops: u64, offset: u64) -> Result<D
     Ok(start.elapsed() / u32::try_from(total.max(1)).unwrap_or(u32::MAX))
 }
 
+/// The first operation number of the next table: operation numbers never repeat within a run.
+static NEXT_OPERATION: AtomicU64 = AtomicU64::new(0);
+
 /// The per-round times of one variant of one statement.
 struct Samples {
     statement: &'static str,
@@ -128,7 +132,8 @@ pub async fn measure(title: &str, statements: &[Statement], clients: usize, sett
             })
         })
         .collect();
-    let mut offset = 0u64;
+    // Operation numbers go on from the last table's: an INSERT's new ids never repeat.
+    let mut offset = NEXT_OPERATION.load(Ordering::Relaxed);
     for round in 0..settings.rounds {
         let mut at = 0;
         for (s, variants) in statements.iter().zip(&measured) {
@@ -151,6 +156,7 @@ pub async fn measure(title: &str, statements: &[Statement], clients: usize, sett
             at += n;
         }
     }
+    NEXT_OPERATION.store(offset, Ordering::Relaxed);
     print_table(title, clients, settings, &mut samples);
 }
 
