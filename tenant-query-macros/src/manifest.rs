@@ -30,8 +30,9 @@ pub struct Loaded {
     pub path: PathBuf,
     /// The parsed manifest.
     pub manifest: Arc<Manifest>,
-    /// A hash of the file's bytes, which the cache of rewrites keys on (none if the bytes
-    /// parsed could not be told apart from others read later).
+    /// A hash of the bytes the manifest was parsed from, which the cache of rewrites keys on;
+    /// none when they were read by the engine's own reading instead (after the macros' failed),
+    /// and nothing is cached.
     pub hash: Option<u64>,
 }
 
