@@ -234,11 +234,17 @@ async fn update_and_delete_never_touch_other_tenants() {
             .await
             .unwrap();
         assert_eq!(done.rows_affected(), 3);
-        // Targeting acme's rows by id, or through a subquery, changes nothing.
-        let by_id = tenant_query!(GLOBEX, "UPDATE orders SET total = $1 WHERE id = $2", 0_i64, 111_i64)
-            .execute(&pool)
-            .await
-            .unwrap();
+        // Targeting acme's rows by id, or through a subquery, changes nothing. (The arguments
+        // are any expressions, generic calls with their `<` outside brackets included.)
+        let by_id = tenant_query!(
+            GLOBEX,
+            "UPDATE orders SET total = $1 WHERE id = $2",
+            i64::from(0_u8),
+            std::convert::identity::<i64>(111)
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
         assert_eq!(by_id.rows_affected(), 0);
         let by_subquery = tenant_query!(
             GLOBEX,

@@ -3,7 +3,9 @@
 //! Parsing never panics: every malformed input becomes a `syn::Error` with the span of the
 //! offending tokens and the call shape the macro expects.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::buffer::Cursor;
 use syn::parse::ParseStream;
 use syn::{Expr, Ident, LitStr, Token, Type};
 
@@ -96,7 +98,7 @@ impl Kind {
 /// The scope part of a call.
 pub enum Scope {
     /// The tenant expression (type-checked against `TenantId` in the expansion).
-    Tenant(Box<Expr>),
+    Tenant(Expression),
     /// The audited reason of an unscoped query.
     Unscoped {
         /// The non-empty reason.
@@ -117,7 +119,34 @@ pub struct Input {
     /// The SQL string literal.
     pub sql: LitStr,
     /// The user's bind arguments, in the order they were written.
-    pub args: Vec<Expr>,
+    pub args: Vec<Expression>,
+}
+
+/// An expression of the call (the tenant or an argument), kept as the tokens the user wrote.
+///
+/// The macro never looks inside one: it passes the tokens through to the expansion, where
+/// rustc parses and type-checks them, and reports any mistake in them at the user's tokens.
+pub struct Expression {
+    /// The tokens, never none.
+    tokens: Vec<TokenTree>,
+}
+
+impl Expression {
+    /// Where the expression starts (the whole expression where the compiler can join spans).
+    pub fn span(&self) -> Span {
+        let first = self
+            .tokens
+            .first()
+            .map_or_else(Span::call_site, TokenTree::span);
+        let last = self.tokens.last().map_or(first, TokenTree::span);
+        first.join(last).unwrap_or(first)
+    }
+}
+
+impl ToTokens for Expression {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        out.extend(self.tokens.iter().cloned());
+    }
 }
 
 impl Input {
@@ -151,9 +180,7 @@ impl Input {
 
         let scope = match (kind.output, kind.scope) {
             (OutputKind::Sql, _) => Scope::None,
-            (_, ScopeKind::Tenant | ScopeKind::Set) => {
-                Scope::Tenant(Box::new(parse_tenant(kind, input)?))
-            }
+            (_, ScopeKind::Tenant | ScopeKind::Set) => Scope::Tenant(parse_tenant(kind, input)?),
             (_, ScopeKind::Unscoped) => Scope::Unscoped {
                 reason: parse_reason(kind, input)?,
             },
@@ -185,7 +212,7 @@ impl Input {
                 if input.is_empty() {
                     break;
                 }
-                args.push(input.parse::<Expr>()?);
+                args.push(parse_expression(input)?);
             }
         }
 
@@ -251,7 +278,7 @@ fn parse_writes(kind: Kind, input: ParseStream) -> syn::Result<bool> {
     Ok(true)
 }
 
-fn parse_tenant(kind: Kind, input: ParseStream) -> syn::Result<Expr> {
+fn parse_tenant(kind: Kind, input: ParseStream) -> syn::Result<Expression> {
     if input.peek(LitStr) {
         return Err(input.error(format!(
             "missing the tenant argument before the SQL; expected `{}`, where `{}`\n  help: for \
@@ -282,7 +309,7 @@ fn parse_tenant(kind: Kind, input: ParseStream) -> syn::Result<Expr> {
             .usage()
         )));
     }
-    let tenant: Expr = input.parse()?;
+    let tenant = parse_expression(input)?;
     comma_after(input, &kind, "the tenant")?;
     Ok(tenant)
 }
@@ -337,6 +364,50 @@ fn parse_sql(kind: Kind, input: ParseStream) -> syn::Result<LitStr> {
             kind.usage()
         ),
     ))
+}
+
+/// One expression: the tokens up to the next comma outside any brackets.
+///
+/// Outside brackets, a comma ends a Rust expression except between generic arguments
+/// (`f::<A, B>(x)`, `x as Map<K, V>`) and closure parameters (`|a, b| a + b`); an expression with
+/// `<` or `|` outside brackets is parsed by `syn`, which knows where such an expression ends, and
+/// so is one with `;`, which no expression has outside brackets. Everything else is taken as
+/// tokens, which costs a fraction of a full parse in the unoptimised build of a debug profile.
+fn parse_expression(input: ParseStream) -> syn::Result<Expression> {
+    let plain = input.step(|cursor| {
+        Ok(match plain_expression(*cursor) {
+            Some((tokens, rest)) => (Some(tokens), rest),
+            None => (None, *cursor),
+        })
+    })?;
+    let tokens = match plain {
+        Some(tokens) if tokens.is_empty() => return Err(input.error("expected an expression")),
+        Some(tokens) => tokens,
+        None => input
+            .parse::<Expr>()?
+            .into_token_stream()
+            .into_iter()
+            .collect(),
+    };
+    Ok(Expression { tokens })
+}
+
+/// The tokens of an expression that ends at the next comma outside brackets (or at the end of
+/// the input), and what follows them; None where that cannot be told from the tokens alone.
+fn plain_expression(mut cursor: Cursor) -> Option<(Vec<TokenTree>, Cursor)> {
+    let mut tokens = Vec::new();
+    while let Some((token, rest)) = cursor.token_tree() {
+        if let TokenTree::Punct(punct) = &token {
+            match punct.as_char() {
+                ',' => break,
+                '<' | '|' | ';' => return None,
+                _ => {}
+            }
+        }
+        tokens.push(token);
+        cursor = rest;
+    }
+    Some((tokens, cursor))
 }
 
 /// `Input::parse` bound to one macro kind, for `syn::parse::Parser`.
@@ -403,6 +474,68 @@ mod tests {
             error(UNSCOPED_AS, quote!(Row, reason = "", "SELECT 1")).contains("must not be empty")
         );
         assert!(error(UNSCOPED_AS, quote!("SELECT 1")).contains("missing the row type"));
+    }
+
+    /// The arguments of a `tenant_query!` call, each as the tokens it passes through.
+    fn arguments(tokens: proc_macro2::TokenStream) -> Vec<String> {
+        let input = ParseAs(TENANT_QUERY).parse(tokens).unwrap();
+        input
+            .args
+            .iter()
+            .map(|arg| arg.to_token_stream().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn splits_arguments_at_the_commas_between_them() {
+        assert_eq!(
+            arguments(quote!(
+                t,
+                "SQL",
+                f(a, b),
+                [1, 2],
+                S { a: 1, b: 2 },
+                &x.y,
+                -1,
+            )),
+            [
+                "f (a , b)",
+                "[1 , 2]",
+                "S { a : 1 , b : 2 }",
+                "& x . y",
+                "- 1"
+            ]
+        );
+        // Commas outside brackets that belong to one expression: `syn` finds its end.
+        assert_eq!(
+            arguments(quote!(t, "SQL", f::<A, B>(x), |a, b| a + b, x as Map<K, V>)),
+            [
+                "f :: < A , B > (x)",
+                "| a , b | a + b",
+                "x as Map < K , V >"
+            ]
+        );
+        // `<` is also a comparison: two arguments, not one generic list.
+        assert_eq!(
+            arguments(quote!(t, "SQL", a < b, c > d)),
+            ["a < b", "c > d"]
+        );
+        let input = ParseAs(TENANT_QUERY)
+            .parse(quote!(ctx.tenant(), "SQL"))
+            .unwrap();
+        match input.scope {
+            Scope::Tenant(tenant) => {
+                assert_eq!(tenant.to_token_stream().to_string(), "ctx . tenant ()")
+            }
+            _ => panic!("expected a tenant"),
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_expression() {
+        assert!(error(TENANT_QUERY, quote!(t, "SQL", , x)).contains("expected an expression"));
+        assert!(error(TENANT_QUERY, quote!(, "SQL")).contains("expected an expression"));
+        assert!(error(TENANT_QUERY, quote!(t, "SQL", x; y)).contains("expected `,`"));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::LitStr;
 
-use crate::expand::{db_path, tenant_type};
+use crate::expand::{db_type, tenant_type};
 use crate::manifest;
 use crate::valid::errors_at;
 
@@ -38,7 +38,7 @@ fn try_expand(tokens: TokenStream) -> syn::Result<TokenStream> {
         .file_name()
         .map_or_else(|| "tenant-schema.toml".into(), |n| n.to_string_lossy());
     let origin = LitStr::new(&file_name, Span::call_site());
-    let db = db_path(loaded.manifest.dialect());
+    let db = db_type(loaded.manifest.dialect());
     let tenant_ty = tenant_type(loaded.manifest.tenant_id_type());
     Ok(quote! {
         ::tenant_query::runtime::EmbeddedManifest::<#db, #tenant_ty>::__new(

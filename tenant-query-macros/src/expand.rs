@@ -1,12 +1,11 @@
 //! Expansion: the rewritten SQL as a string literal, and sqlx calls that bind in plan order.
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned, ToTokens};
-use syn::spanned::Spanned;
+use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens, TokenStreamExt};
 use syn::LitStr;
-use tenant_query_core::{BindSlot, Dialect, Rewritten, TenantIdType};
+use tenant_query_core::{BindSlot, Dialect, Manifest, Rewritten, TenantIdType};
 
-use crate::ast::{Input, Kind, OutputKind, ParseAs, Scope, ScopeKind};
+use crate::ast::{Expression, Input, Kind, OutputKind, ParseAs, Scope, ScopeKind};
 use crate::manifest;
 use crate::valid::{errors_at, validate};
 
@@ -51,71 +50,84 @@ fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
         }});
     }
 
-    let db = db_path(loaded.manifest.dialect());
-    let tenant_ty = tenant_type(loaded.manifest.tenant_id_type());
     let tenant_var = Ident::new("__tq_tenant", Span::mixed_site());
-
     let mut prelude = TokenStream::new();
-    match &input.scope {
-        Scope::Tenant(tenant) => {
-            // Spanned at the user's argument: a wrong type is reported there.
-            let tenant_span = tenant.span();
-            let convert = match (kind.scope, loaded.manifest.dialect()) {
-                (ScopeKind::Set, Dialect::Postgres) => "tenant_set_array",
-                (ScopeKind::Set, _) => "tenant_set_json",
-                _ => "tenant_value",
-            };
-            let convert = Ident::new(convert, Span::call_site());
-            let value = quote_spanned! {tenant_span=>
-                ::tenant_query::__private::#convert::<#tenant_ty, _>(&(#tenant))
-            };
-            prelude.extend(quote! { let #tenant_var = #value; });
-        }
+    let tenant_let = match &input.scope {
+        Scope::Tenant(tenant) => Some(tenant_let(kind, &loaded.manifest, tenant, &tenant_var)),
         Scope::Unscoped { reason } => {
             // Kept in the expansion so that it shows up when the macro is expanded.
             prelude.extend(quote! { const _: &str = #reason; });
+            None
         }
-        Scope::None => {}
-    }
-
-    let body = if kind.checked {
-        checked_call(kind, &input, &plan, &sql, &tenant_var, &mut prelude)
-    } else {
-        dynamic_call(kind, &input, &plan, &sql, &db, &tenant_var, &mut prelude)
+        Scope::None => None,
     };
-
-    if !kind.checked {
-        // The sqlx call goes through `tenant_query::__private`, which clippy's
-        // `disallowed-methods` does not see (README, "Adopting tenant-query").
-        return Ok(quote! {{ #track #prelude #body }});
-    }
-    // sqlx's own macros, called here: a crate that bans them with `disallowed-macros` still
-    // uses these.
-    Ok(quote! {{
-        #track
-        #prelude
-        #[allow(clippy::disallowed_methods, clippy::disallowed_macros)]
-        let __tq_query = #body;
-        __tq_query
-    }})
+    let parts = Parts {
+        kind,
+        input: &input,
+        plan: &plan,
+        sql,
+        tenant_var,
+        opening: [track, tenant_let],
+        prelude,
+    };
+    Ok(if kind.checked {
+        checked_call(parts)
+    } else {
+        dynamic_call(parts, db_type(loaded.manifest.dialect()))
+    })
 }
 
-/// `sqlx::query::<DB>("…").bind(…)…` (through `tenant_query::__private`): arguments are
-/// evaluated once, in the order written, and moved into `.bind` exactly like sqlx's own
-/// `.bind(value)`.
+/// What the expansion of a query macro is made of.
+struct Parts<'a> {
+    kind: Kind,
+    input: &'a Input,
+    plan: &'a Rewritten,
+    /// The rewritten SQL, a string literal at the user's.
+    sql: LitStr,
+    /// The variable that holds the tenant (or tenant set), converted for binding.
+    tenant_var: Ident,
+    /// The statements that open the expansion: the manifest's tracking (in a crate's first
+    /// expansion only) and the tenant's `let`.
+    opening: [Option<TokenStream>; 2],
+    /// Further statements before the call (the reason of an unscoped statement, arguments
+    /// evaluated into variables).
+    prelude: TokenStream,
+}
+
+/// `let __tq_tenant = tenant_query::__private::tenant_value::<T, _>(&(tenant));`, spanned at
+/// the user's tenant, so that a wrong type is reported there. It comes first, so the tenant is
+/// evaluated before the arguments.
+fn tenant_let(kind: Kind, manifest: &Manifest, tenant: &Expression, var: &Ident) -> TokenStream {
+    let convert = match (kind.scope, manifest.dialect()) {
+        (ScopeKind::Set, Dialect::Postgres) => "tenant_set_array",
+        (ScopeKind::Set, _) => "tenant_set_json",
+        _ => "tenant_value",
+    };
+    let convert = Ident::new(convert, Span::call_site());
+    let tenant_ty = tenant_type(manifest.tenant_id_type());
+    quote_spanned! {tenant.span()=>
+        let #var = ::tenant_query::__private::#convert::<#tenant_ty, _>(&(#tenant));
+    }
+}
+
+/// `{ let tenant = …; sqlx::query::<DB>("…").bind(…)… }` (through `tenant_query::__private`,
+/// which clippy's `disallowed-methods` does not see: README, "Adopting tenant-query"):
+/// arguments are evaluated once, in the order written, and moved into `.bind` exactly like
+/// sqlx's own `.bind(value)`.
 ///
-/// The call is quoted at once, with the user's expressions and the expansion's variables
+/// The expansion is quoted at once, with the user's expressions and the expansion's variables
 /// written straight into it: in a procedural macro every token stream of its own is a round
 /// trip to the compiler, and these are paid on every build.
-fn dynamic_call(
-    kind: Kind,
-    input: &Input,
-    plan: &Rewritten,
-    sql: &LitStr,
-    db: &TokenStream,
-    tenant_var: &Ident,
-    prelude: &mut TokenStream,
-) -> TokenStream {
+fn dynamic_call(parts: Parts, db: TypePath) -> TokenStream {
+    let Parts {
+        kind,
+        input,
+        plan,
+        sql,
+        tenant_var,
+        opening,
+        mut prelude,
+    } = parts;
     let slots = &plan.bind_plan.slots;
     let arg_vars = if binds_each_argument_in_order(slots, input.args.len()) {
         // The common case (every numbered placeholder, and MySQL's `?` used once each): the
@@ -123,19 +135,20 @@ fn dynamic_call(
         // tenant, and the expansion holds no variable of its own for them.
         None
     } else {
-        Some(arguments_into_variables(input, slots, prelude))
+        Some(arguments_into_variables(input, slots, &mut prelude))
     };
     let values = slots.iter().enumerate().map(|(position, slot)| {
         let used_again = slots[position + 1..].contains(slot);
         match (slot, &arg_vars) {
             (BindSlot::Arg(i), None) => BindValue::Expr(&input.args[*i]),
             (BindSlot::Arg(i), Some(vars)) => BindValue::var(&vars[*i], used_again),
-            (BindSlot::Tenant, _) => BindValue::var(tenant_var, used_again),
+            (BindSlot::Tenant, _) => BindValue::var(&tenant_var, used_again),
         }
     });
     if matches!(input.scope, Scope::Tenant(_)) && !slots.contains(&BindSlot::Tenant) {
         prelude.extend(quote! { let _ = #tenant_var; });
     }
+    let prelude = (!prelude.is_empty()).then_some(prelude);
     let function = match kind.output {
         OutputKind::Query => "query",
         OutputKind::As => "query_as",
@@ -144,9 +157,12 @@ fn dynamic_call(
     };
     let function = Ident::new(function, Span::call_site());
     let row_type = input.output_type.as_ref().into_iter();
-    quote! {
+    let opening = opening.iter().flatten();
+    quote! {{
+        #(#opening)*
+        #prelude
         ::tenant_query::__private::#function::<#db #(, #row_type)*>(#sql) #(.bind(#values))*
-    }
+    }}
 }
 
 /// Whether the plan binds the user's arguments once each, in the order of the call.
@@ -184,7 +200,7 @@ fn arguments_into_variables(
 /// What one `.bind(…)` binds, written into the call as it is quoted.
 enum BindValue<'a> {
     /// The user's expression, as written.
-    Expr(&'a syn::Expr),
+    Expr(&'a Expression),
     /// A variable of the expansion.
     Var(&'a Ident),
     /// A clone of one, for a variable that a later position binds again.
@@ -213,14 +229,16 @@ impl ToTokens for BindValue<'_> {
 
 /// `sqlx::query!("…", args in bind order)`: sqlx checks the rewritten SQL against the database
 /// (or its offline data) and types the rows.
-fn checked_call(
-    kind: Kind,
-    input: &Input,
-    plan: &Rewritten,
-    sql: &LitStr,
-    tenant_var: &Ident,
-    prelude: &mut TokenStream,
-) -> TokenStream {
+fn checked_call(parts: Parts) -> TokenStream {
+    let Parts {
+        kind,
+        input,
+        plan,
+        sql,
+        tenant_var,
+        opening,
+        mut prelude,
+    } = parts;
     let slots = &plan.bind_plan.slots;
     let count = |slot: &BindSlot| slots.iter().filter(|s| *s == slot).count();
     let mut local = Vec::with_capacity(input.args.len());
@@ -257,7 +275,7 @@ fn checked_call(
         })
         .collect();
 
-    match kind.output {
+    let body = match kind.output {
         OutputKind::Query => quote! { ::sqlx::query!(#sql #(, #args)*) },
         OutputKind::As => {
             let ty = input.output_type.as_ref();
@@ -265,7 +283,17 @@ fn checked_call(
         }
         OutputKind::Scalar => quote! { ::sqlx::query_scalar!(#sql #(, #args)*) },
         OutputKind::Sql => unreachable_sql(),
-    }
+    };
+    let opening = opening.iter().flatten();
+    // sqlx's own macros, called here: a crate that bans them with `disallowed-macros` still
+    // uses these.
+    quote! {{
+        #(#opening)*
+        #prelude
+        #[allow(clippy::disallowed_methods, clippy::disallowed_macros)]
+        let __tq_query = #body;
+        __tq_query
+    }}
 }
 
 /// `tenant_query_sql!` returns before any call is built; should that ever change, the
@@ -274,19 +302,47 @@ fn unreachable_sql() -> TokenStream {
     quote! { ::core::compile_error!("internal error: tenant_query_sql! builds no query") }
 }
 
-pub(crate) fn db_path(dialect: Dialect) -> TokenStream {
-    match dialect {
-        Dialect::Postgres => quote! { ::sqlx::Postgres },
-        Dialect::MySql => quote! { ::sqlx::MySql },
-        Dialect::Sqlite => quote! { ::sqlx::Sqlite },
+/// A type in the expansion, written token by token (`::sqlx::Postgres`, `i64`): no token stream
+/// of its own.
+pub(crate) struct TypePath {
+    /// Whether the path starts with `::`.
+    absolute: bool,
+    /// The segments.
+    segments: &'static [&'static str],
+}
+
+impl ToTokens for TypePath {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        for (i, segment) in self.segments.iter().enumerate() {
+            if self.absolute || i > 0 {
+                out.append(Punct::new(':', Spacing::Joint));
+                out.append(Punct::new(':', Spacing::Alone));
+            }
+            out.append(Ident::new(segment, Span::call_site()));
+        }
     }
 }
 
-pub(crate) fn tenant_type(ty: TenantIdType) -> TokenStream {
-    match ty {
-        TenantIdType::I64 => quote! { i64 },
-        TenantIdType::I32 => quote! { i32 },
-        TenantIdType::Uuid => quote! { ::sqlx::types::Uuid },
-        TenantIdType::String => quote! { ::std::string::String },
+/// sqlx's database type for `dialect`.
+pub(crate) fn db_type(dialect: Dialect) -> TypePath {
+    let segments: &[&str] = match dialect {
+        Dialect::Postgres => &["sqlx", "Postgres"],
+        Dialect::MySql => &["sqlx", "MySql"],
+        Dialect::Sqlite => &["sqlx", "Sqlite"],
+    };
+    TypePath {
+        absolute: true,
+        segments,
     }
+}
+
+/// The Rust type of the manifest's tenant ids.
+pub(crate) fn tenant_type(ty: TenantIdType) -> TypePath {
+    let (absolute, segments): (bool, &[&str]) = match ty {
+        TenantIdType::I64 => (false, &["i64"]),
+        TenantIdType::I32 => (false, &["i32"]),
+        TenantIdType::Uuid => (true, &["sqlx", "types", "Uuid"]),
+        TenantIdType::String => (true, &["std", "string", "String"]),
+    };
+    TypePath { absolute, segments }
 }

@@ -125,7 +125,7 @@ fn check_arity(kind: Kind, input: &Input, plan: &BindPlan) -> syn::Result<()> {
     );
     // Point at the first surplus argument, or at the SQL when arguments are missing.
     let span = match input.args.get(expected) {
-        Some(extra) => syn::spanned::Spanned::span(extra),
+        Some(extra) => extra.span(),
         None => input.sql.span(),
     };
     Err(syn::Error::new(span, message))
