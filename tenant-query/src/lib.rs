@@ -107,7 +107,6 @@ pub use tenant_set::{EmptyTenantSet, TenantSet};
 pub mod __private {
     pub use crate::tenant_id::TenantArg;
     pub use crate::tenant_set::{JsonTenantId, TenantSetArg};
-    pub use tenant_query_macros as macros;
 
     /// `sqlx::query`, for the expansions: the call to sqlx is then this crate's, so a crate
     /// that bans direct sqlx calls with clippy's `disallowed-methods` (README, "Adopting
@@ -239,19 +238,15 @@ pub mod __private {
 /// ```compile_fail
 /// let q = tenant_query::tenant_set_query!(tenant_query::TenantId::new(1), "SELECT id FROM orders");
 /// ```
-#[macro_export]
-macro_rules! tenant_set_query {
-    ($($input:tt)*) => { $crate::__private::macros::tenant_set_query!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::tenant_set_query;
 
 /// Like [`tenant_set_query!`], returning a `sqlx::query::QueryAs` of the row type given first:
 /// `tenant_set_query_as!(Row, tenants, "SQL", args...)`.
 ///
 /// See [`tenant_set_query!`] for an example.
-#[macro_export]
-macro_rules! tenant_set_query_as {
-    ($($input:tt)*) => { $crate::__private::macros::tenant_set_query_as!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::tenant_set_query_as;
 
 /// Like [`tenant_set_query!`], returning a `sqlx::query::QueryScalar` of the type given first:
 /// `tenant_set_query_scalar!(i64, tenants, "SQL", args...)`.
@@ -273,10 +268,8 @@ macro_rules! tenant_set_query_as {
 /// # Ok(())
 /// # }
 /// ```
-#[macro_export]
-macro_rules! tenant_set_query_scalar {
-    ($($input:tt)*) => { $crate::__private::macros::tenant_set_query_scalar!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::tenant_set_query_scalar;
 
 /// The SQL that [`tenant_set_query!`] runs, as a `&'static str`, for logs and tests:
 /// `tenant_set_query_sql!("SQL")` or `tenant_set_query_sql!(writes = "all", "SQL")`.
@@ -285,10 +278,8 @@ macro_rules! tenant_set_query_scalar {
 /// let sql = tenant_query::tenant_set_query_sql!("SELECT id FROM orders");
 /// assert_eq!(sql, "SELECT id FROM orders WHERE orders.tenant_id IN (SELECT value FROM json_each(?1))");
 /// ```
-#[macro_export]
-macro_rules! tenant_set_query_sql {
-    ($($input:tt)*) => { $crate::__private::macros::tenant_set_query_sql!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::tenant_set_query_sql;
 
 /// Runs SQL for one tenant: `tenant_query!(tenant, "SQL", args...)` returns a
 /// `sqlx::query::Query` for the manifest's database.
@@ -335,10 +326,8 @@ macro_rules! tenant_set_query_sql {
 /// let tenant = tenant_query::TenantId::new(1);
 /// let q = tenant_query::tenant_query!(tenant, "UPDATE customers SET tenant_id = 2");
 /// ```
-#[macro_export]
-macro_rules! tenant_query {
-    ($($input:tt)*) => { $crate::__private::macros::tenant_query!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::tenant_query;
 
 /// Like [`tenant_query!`], mapping each row to `Row` through `sqlx::FromRow`:
 /// `tenant_query_as!(Row, tenant, "SQL", args...)` returns a `sqlx::query::QueryAs`.
@@ -368,10 +357,8 @@ macro_rules! tenant_query {
 /// # Ok(())
 /// # }
 /// ```
-#[macro_export]
-macro_rules! tenant_query_as {
-    ($($input:tt)*) => { $crate::__private::macros::tenant_query_as!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::tenant_query_as;
 
 /// Like [`tenant_query!`], returning the first column of each row as `T`:
 /// `tenant_query_scalar!(T, tenant, "SQL", args...)` returns a `sqlx::query::QueryScalar`.
@@ -393,10 +380,8 @@ macro_rules! tenant_query_as {
 /// # Ok(())
 /// # }
 /// ```
-#[macro_export]
-macro_rules! tenant_query_scalar {
-    ($($input:tt)*) => { $crate::__private::macros::tenant_query_scalar!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::tenant_query_scalar;
 
 /// The rewritten SQL of a tenant-scoped statement, as a `&'static str`: what
 /// [`tenant_query!`] sends to the database for `tenant_query!(tenant, "SQL", …)`.
@@ -407,10 +392,8 @@ macro_rules! tenant_query_scalar {
 /// let sql: &'static str = tenant_query::tenant_query_sql!("SELECT id FROM orders WHERE total > ?");
 /// assert_eq!(sql, "SELECT id FROM orders WHERE (total > ?1) AND orders.tenant_id = ?2");
 /// ```
-#[macro_export]
-macro_rules! tenant_query_sql {
-    ($($input:tt)*) => { $crate::__private::macros::tenant_query_sql!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::tenant_query_sql;
 
 /// Runs SQL across tenants, deliberately: `unscoped_query!(reason = "…", "SQL", args...)`
 /// returns a `sqlx::query::Query`.
@@ -446,10 +429,8 @@ macro_rules! tenant_query_sql {
 /// ```compile_fail
 /// let q = tenant_query::unscoped_query!("DELETE FROM orders");
 /// ```
-#[macro_export]
-macro_rules! unscoped_query {
-    ($($input:tt)*) => { $crate::__private::macros::unscoped_query!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::unscoped_query;
 
 /// [`unscoped_query!`] mapping rows through `sqlx::FromRow`:
 /// `unscoped_query_as!(Row, reason = "…", "SQL", args...)`.
@@ -480,10 +461,8 @@ macro_rules! unscoped_query {
 /// # Ok(())
 /// # }
 /// ```
-#[macro_export]
-macro_rules! unscoped_query_as {
-    ($($input:tt)*) => { $crate::__private::macros::unscoped_query_as!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::unscoped_query_as;
 
 /// [`unscoped_query!`] returning the first column as `T`:
 /// `unscoped_query_scalar!(T, reason = "…", "SQL", args...)`. See [`unscoped_query!`] for an
@@ -497,10 +476,8 @@ macro_rules! unscoped_query_as {
 /// );
 /// # let _ = q;
 /// ```
-#[macro_export]
-macro_rules! unscoped_query_scalar {
-    ($($input:tt)*) => { $crate::__private::macros::unscoped_query_scalar!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::unscoped_query_scalar;
 
 /// [`tenant_query!`] verified by sqlx: expands to `sqlx::query!("…rewritten…", args…)`.
 ///
@@ -516,10 +493,8 @@ macro_rules! unscoped_query_scalar {
 ///     .await?;
 /// println!("{} {}", row.id, row.total);
 /// ```
-#[macro_export]
-macro_rules! tenant_query_checked {
-    ($($input:tt)*) => { $crate::__private::macros::tenant_query_checked!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::tenant_query_checked;
 
 /// [`tenant_query_as!`] verified by sqlx: expands to `sqlx::query_as!(Row, "…rewritten…", …)`.
 /// Needs `DATABASE_URL` or offline data at compile time; see [`tenant_query_checked!`].
@@ -530,10 +505,8 @@ macro_rules! tenant_query_checked {
 ///     .fetch_all(&pool)
 ///     .await?;
 /// ```
-#[macro_export]
-macro_rules! tenant_query_as_checked {
-    ($($input:tt)*) => { $crate::__private::macros::tenant_query_as_checked!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::tenant_query_as_checked;
 
 /// [`tenant_query_scalar!`] verified by sqlx: expands to `sqlx::query_scalar!("…rewritten…", …)`,
 /// which infers the scalar type from the database, so there is no type argument:
@@ -545,10 +518,8 @@ macro_rules! tenant_query_as_checked {
 ///     .fetch_one(&pool)
 ///     .await?;
 /// ```
-#[macro_export]
-macro_rules! tenant_query_scalar_checked {
-    ($($input:tt)*) => { $crate::__private::macros::tenant_query_scalar_checked!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::tenant_query_scalar_checked;
 
 /// [`unscoped_query!`] verified by sqlx: expands to `sqlx::query!("…", args…)` after checking
 /// that every table is declared. Needs `DATABASE_URL` or offline data at compile time.
@@ -558,10 +529,8 @@ macro_rules! tenant_query_scalar_checked {
 ///     .execute(&pool)
 ///     .await?;
 /// ```
-#[macro_export]
-macro_rules! unscoped_query_checked {
-    ($($input:tt)*) => { $crate::__private::macros::unscoped_query_checked!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::unscoped_query_checked;
 
 /// [`unscoped_query_as!`] verified by sqlx: expands to `sqlx::query_as!`. Needs
 /// `DATABASE_URL` or offline data at compile time.
@@ -572,10 +541,8 @@ macro_rules! unscoped_query_checked {
 ///         .fetch_all(&pool)
 ///         .await?;
 /// ```
-#[macro_export]
-macro_rules! unscoped_query_as_checked {
-    ($($input:tt)*) => { $crate::__private::macros::unscoped_query_as_checked!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::unscoped_query_as_checked;
 
 /// [`unscoped_query_scalar!`] verified by sqlx: expands to `sqlx::query_scalar!` (the type is
 /// inferred from the database). Needs `DATABASE_URL` or offline data at compile time.
@@ -585,10 +552,8 @@ macro_rules! unscoped_query_as_checked {
 ///     .fetch_one(&pool)
 ///     .await?;
 /// ```
-#[macro_export]
-macro_rules! unscoped_query_scalar_checked {
-    ($($input:tt)*) => { $crate::__private::macros::unscoped_query_scalar_checked!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::unscoped_query_scalar_checked;
 
 /// The crate's `tenant-schema.toml`, embedded at compile time for the run-time API (feature
 /// `runtime`): `embedded_manifest!()` returns a
@@ -613,7 +578,5 @@ macro_rules! unscoped_query_scalar_checked {
 /// let manifest = tenant_query::embedded_manifest!("tenant-schema.toml");
 /// ```
 #[cfg(feature = "runtime")]
-#[macro_export]
-macro_rules! embedded_manifest {
-    ($($input:tt)*) => { $crate::__private::macros::embedded_manifest!($($input)*) };
-}
+#[doc(inline)]
+pub use tenant_query_macros::embedded_manifest;
