@@ -63,14 +63,14 @@ impl Key {
         format!("{:016x}", hasher.finish())
     }
 
-    /// The key's fields, in the order an entry holds them.
-    fn fields(&self) -> [String; 4] {
-        [
-            self.engine.clone(),
-            format!("{:016x}", self.manifest),
-            self.scope.to_owned(),
-            self.sql.clone(),
-        ]
+    /// The start of the key's entry: the format's header, then the key's fields.
+    fn entry_start(&self) -> String {
+        let mut text = format!("{HEADER}\n");
+        push_string(&mut text, &self.engine);
+        push_string(&mut text, &format!("{:016x}", self.manifest));
+        push_string(&mut text, self.scope);
+        push_string(&mut text, &self.sql);
+        text
     }
 }
 
@@ -109,31 +109,29 @@ fn out_dir(mut args: impl Iterator<Item = String>) -> Option<PathBuf> {
 /// The rewrite kept for `key` in `dir`, if there is a whole one.
 pub fn lookup(dir: &Path, key: &Key) -> Option<Rewritten> {
     let text = std::fs::read_to_string(dir.join(key.file_name())).ok()?;
-    let mut reader = Reader(text.strip_prefix(HEADER)?.strip_prefix('\n')?);
-    for expected in key.fields() {
-        if reader.string()? != expected {
-            return None;
-        }
-    }
-    let rewritten = Rewritten {
-        sql: reader.string()?.to_owned(),
-        bind_plan: BindPlan {
-            user_args: reader.string()?.parse().ok()?,
-            slots: reader.list()?.map(slot).collect::<Option<_>>()?,
-        },
-        scoped_tables: reader.list()?.map(str::to_owned).collect(),
-        tables: reader.list()?.map(str::to_owned).collect(),
-    };
-    reader.0.is_empty().then_some(rewritten)
+    // The whole key, compared at once.
+    let mut reader = Reader(text.strip_prefix(key.entry_start().as_str())?);
+    let sql = reader.string()?.to_owned();
+    let user_args = reader.string()?.parse().ok()?;
+    let slots = reader
+        .list()?
+        .into_iter()
+        .map(slot)
+        .collect::<Option<_>>()?;
+    let scoped_tables = reader.list()?.into_iter().map(str::to_owned).collect();
+    let tables = reader.list()?.into_iter().map(str::to_owned).collect();
+    reader.0.is_empty().then_some(Rewritten {
+        sql,
+        bind_plan: BindPlan { user_args, slots },
+        scoped_tables,
+        tables,
+    })
 }
 
 /// Keeps `rewritten` for `key` in `dir`; a failure only means it is not kept.
 pub fn store(dir: &Path, key: &Key, rewritten: &Rewritten) {
     static TEMPORARY: AtomicUsize = AtomicUsize::new(0);
-    let mut text = format!("{HEADER}\n");
-    for field in key.fields() {
-        push_string(&mut text, &field);
-    }
+    let mut text = key.entry_start();
     push_string(&mut text, &rewritten.sql);
     push_string(&mut text, &rewritten.bind_plan.user_args.to_string());
     let slots: Vec<String> = rewritten.bind_plan.slots.iter().map(slot_text).collect();
@@ -193,12 +191,13 @@ impl<'a> Reader<'a> {
     }
 
     /// A count, then that many strings.
-    fn list(&mut self) -> Option<impl Iterator<Item = &'a str>> {
+    fn list(&mut self) -> Option<Vec<&'a str>> {
         let count: usize = self.string()?.parse().ok()?;
-        let items = (0..count)
-            .map(|_| self.string())
-            .collect::<Option<Vec<_>>>()?;
-        Some(items.into_iter())
+        let mut items = Vec::with_capacity(count.min(self.0.len()));
+        for _ in 0..count {
+            items.push(self.string()?);
+        }
+        Some(items)
     }
 }
 
