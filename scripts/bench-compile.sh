@@ -7,6 +7,9 @@
 #
 #   scripts/bench-compile.sh [N] [RUNS]        # defaults: 300 calls, 5 runs
 #   TQ_BENCH_TARGET=dir scripts/bench-compile.sh  # keep the built dependencies for the next run
+#   TQ_BENCH_MODES=edit scripts/bench-compile.sh 300 31
+#       # only some of the modes (edit, emptied, release; default all three): many runs of
+#       # the cheap incremental builds, where a noisy machine needs them
 #
 # For each profile setting (none, and the `[profile.dev.package…]` lines README recommends)
 # it builds the crates once to warm the target directory, then RUNS times, rotating which
@@ -210,6 +213,18 @@ measure() {
         "$(stats <"$WORK/macro-ratios")" "$(stats <"$WORK/floor-ratios")"
 }
 
+# selected MODE: whether TQ_BENCH_MODES (default: every mode) selects MODE, by its key: `edit`
+# (incremental debug), `emptied` (the same with the cache emptied) or `release`.
+selected() {
+    local key
+    case $1 in
+    "incremental debug") key=edit ;;
+    *emptied*) key=emptied ;;
+    *) key=release ;;
+    esac
+    [[ " ${TQ_BENCH_MODES:-edit emptied release} " == *" $key "* ]]
+}
+
 # median: reads numbers, prints the median.
 median() {
     stats | awk -F' / ' '{print $2}'
@@ -229,9 +244,12 @@ for setting in none recommended; do
     # Each crate on its own, as it is measured: built alone, the twin resolves sqlx's features
     # without tenant-query's, which is a build of its own.
     for crate in with-macros hand-scoped pass-through; do
-        (cd "$WORK" && cargo build -q --offline -p "$crate" && cargo build -q --offline --release -p "$crate")
+        (cd "$WORK" && cargo build -q --offline -p "$crate")
+        if selected release; then
+            (cd "$WORK" && cargo build -q --offline --release -p "$crate")
+        fi
     done
-    measure "$setting" "incremental debug"
-    measure "$setting" "incremental debug, cache emptied"
-    measure "$setting" release
+    for mode in "incremental debug" "incremental debug, cache emptied" release; do
+        selected "$mode" && measure "$setting" "$mode"
+    done
 done

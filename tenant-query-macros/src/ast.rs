@@ -369,18 +369,20 @@ fn parse_sql(kind: Kind, input: ParseStream) -> syn::Result<LitStr> {
 /// One expression: the tokens up to the next comma outside any brackets.
 ///
 /// Outside brackets, a comma ends a Rust expression except between generic arguments
-/// (`f::<A, B>(x)`, `x as Map<K, V>`) and closure parameters (`|a, b| a + b`); an expression with
-/// `<` or `|` outside brackets is parsed by `syn`, which knows where such an expression ends, and
-/// so is one with `;`, which no expression has outside brackets. Everything else is taken as
-/// tokens, which costs a fraction of a full parse in the unoptimised build of a debug profile.
+/// (`f::<A, B>(x)`, `x as Map<K, V>`) and closure parameters (`|a, b| a + b`). So the tokens are
+/// taken as they are, which costs a fraction of a full parse in the unoptimised build of a debug
+/// profile, when they are a simple expression: no `<`, `|` or `;` outside brackets, and no two
+/// operands in a row other than a name and its brackets (`f(x)`, `S { a: 1 }`, `v[0]`).
+/// Anything else (a keyword such as `as` or `match`, a missing comma as in `1 2`) is parsed by
+/// `syn`, which knows where such an expression ends and explains a mistake.
 fn parse_expression(input: ParseStream) -> syn::Result<Expression> {
-    let plain = input.step(|cursor| {
-        Ok(match plain_expression(*cursor) {
+    let simple = input.step(|cursor| {
+        Ok(match simple_expression(*cursor) {
             Some((tokens, rest)) => (Some(tokens), rest),
             None => (None, *cursor),
         })
     })?;
-    let tokens = match plain {
+    let tokens = match simple {
         Some(tokens) if tokens.is_empty() => return Err(input.error("expected an expression")),
         Some(tokens) => tokens,
         None => input
@@ -392,17 +394,25 @@ fn parse_expression(input: ParseStream) -> syn::Result<Expression> {
     Ok(Expression { tokens })
 }
 
-/// The tokens of an expression that ends at the next comma outside brackets (or at the end of
-/// the input), and what follows them; None where that cannot be told from the tokens alone.
-fn plain_expression(mut cursor: Cursor) -> Option<(Vec<TokenTree>, Cursor)> {
-    let mut tokens = Vec::new();
+/// The tokens of a simple expression (see [`parse_expression`]) that ends at the next comma
+/// outside brackets or at the end of the input, and what follows them; None if they are not
+/// one.
+fn simple_expression(mut cursor: Cursor) -> Option<(Vec<TokenTree>, Cursor)> {
+    let mut tokens: Vec<TokenTree> = Vec::new();
     while let Some((token, rest)) = cursor.token_tree() {
-        if let TokenTree::Punct(punct) = &token {
-            match punct.as_char() {
+        match (&token, tokens.last()) {
+            (TokenTree::Punct(punct), _) => match punct.as_char() {
                 ',' => break,
                 '<' | '|' | ';' => return None,
                 _ => {}
+            },
+            // A name and its brackets: a call, a struct literal, an index.
+            (TokenTree::Group(_), Some(TokenTree::Ident(_))) => {}
+            // Two operands in a row: a keyword, or a missing comma.
+            (_, Some(TokenTree::Ident(_) | TokenTree::Literal(_) | TokenTree::Group(_))) => {
+                return None
             }
+            _ => {}
         }
         tokens.push(token);
         cursor = rest;
@@ -515,6 +525,11 @@ mod tests {
                 "x as Map < K , V >"
             ]
         );
+        // Keywords make an expression of several operands in a row.
+        assert_eq!(
+            arguments(quote!(t, "SQL", x as i64, if a { 1 } else { 2 }, f(a)(b))),
+            ["x as i64", "if a { 1 } else { 2 }", "f (a) (b)"]
+        );
         // `<` is also a comparison: two arguments, not one generic list.
         assert_eq!(
             arguments(quote!(t, "SQL", a < b, c > d)),
@@ -536,6 +551,9 @@ mod tests {
         assert!(error(TENANT_QUERY, quote!(t, "SQL", , x)).contains("expected an expression"));
         assert!(error(TENANT_QUERY, quote!(, "SQL")).contains("expected an expression"));
         assert!(error(TENANT_QUERY, quote!(t, "SQL", x; y)).contains("expected `,`"));
+        // A missing comma is not taken for one argument (the count would be wrong).
+        assert!(error(TENANT_QUERY, quote!(t, "SQL", 1 2)).contains("expected `,` between"));
+        assert!(error(TENANT_QUERY, quote!(t x, "SQL")).contains("expected `,` after the tenant"));
     }
 
     #[test]
