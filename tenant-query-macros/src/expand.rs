@@ -119,16 +119,9 @@ fn tenant_let(kind: Kind, manifest: &Manifest, tenant: &Expression, var: &Ident)
 /// written straight into it: in a procedural macro every token stream of its own is a round
 /// trip to the compiler, and these are paid on every build.
 fn dynamic_call(parts: Parts, db: TypePath) -> TokenStream {
-    let Parts {
-        kind,
-        input,
-        plan,
-        sql,
-        tenant_var,
-        opening,
-        mut prelude,
-    } = parts;
-    let slots = &plan.bind_plan.slots;
+    let (input, sql, tenant_var) = (parts.input, &parts.sql, &parts.tenant_var);
+    let mut prelude = parts.prelude;
+    let slots = &parts.plan.bind_plan.slots;
     let arg_vars = if binds_each_argument_in_order(slots, input.args.len()) {
         // The common case (every numbered placeholder, and MySQL's `?` used once each): the
         // arguments stay where they are written, so they are evaluated in that order after the
@@ -142,14 +135,14 @@ fn dynamic_call(parts: Parts, db: TypePath) -> TokenStream {
         match (slot, &arg_vars) {
             (BindSlot::Arg(i), None) => BindValue::Expr(&input.args[*i]),
             (BindSlot::Arg(i), Some(vars)) => BindValue::var(&vars[*i], used_again),
-            (BindSlot::Tenant, _) => BindValue::var(&tenant_var, used_again),
+            (BindSlot::Tenant, _) => BindValue::var(tenant_var, used_again),
         }
     });
     if matches!(input.scope, Scope::Tenant(_)) && !slots.contains(&BindSlot::Tenant) {
         prelude.extend(quote! { let _ = #tenant_var; });
     }
     let prelude = (!prelude.is_empty()).then_some(prelude);
-    let function = match kind.output {
+    let function = match parts.kind.output {
         OutputKind::Query => "query",
         OutputKind::As => "query_as",
         OutputKind::Scalar => "query_scalar",
@@ -157,7 +150,7 @@ fn dynamic_call(parts: Parts, db: TypePath) -> TokenStream {
     };
     let function = Ident::new(function, Span::call_site());
     let row_type = input.output_type.as_ref().into_iter();
-    let opening = opening.iter().flatten();
+    let opening = parts.opening.iter().flatten();
     quote! {{
         #(#opening)*
         #prelude
@@ -230,16 +223,9 @@ impl ToTokens for BindValue<'_> {
 /// `sqlx::query!("…", args in bind order)`: sqlx checks the rewritten SQL against the database
 /// (or its offline data) and types the rows.
 fn checked_call(parts: Parts) -> TokenStream {
-    let Parts {
-        kind,
-        input,
-        plan,
-        sql,
-        tenant_var,
-        opening,
-        mut prelude,
-    } = parts;
-    let slots = &plan.bind_plan.slots;
+    let (input, sql, tenant_var) = (parts.input, &parts.sql, &parts.tenant_var);
+    let mut prelude = parts.prelude;
+    let slots = &parts.plan.bind_plan.slots;
     let count = |slot: &BindSlot| slots.iter().filter(|s| *s == slot).count();
     let mut local = Vec::with_capacity(input.args.len());
     for (i, expr) in input.args.iter().enumerate() {
@@ -275,7 +261,7 @@ fn checked_call(parts: Parts) -> TokenStream {
         })
         .collect();
 
-    let body = match kind.output {
+    let body = match parts.kind.output {
         OutputKind::Query => quote! { ::sqlx::query!(#sql #(, #args)*) },
         OutputKind::As => {
             let ty = input.output_type.as_ref();
@@ -284,7 +270,7 @@ fn checked_call(parts: Parts) -> TokenStream {
         OutputKind::Scalar => quote! { ::sqlx::query_scalar!(#sql #(, #args)*) },
         OutputKind::Sql => unreachable_sql(),
     };
-    let opening = opening.iter().flatten();
+    let opening = parts.opening.iter().flatten();
     // sqlx's own macros, called here: a crate that bans them with `disallowed-macros` still
     // uses these.
     quote! {{
