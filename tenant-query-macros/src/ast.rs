@@ -124,8 +124,9 @@ pub struct Input {
 
 /// An expression of the call (the tenant or an argument), kept as the tokens the user wrote.
 ///
-/// The macro never looks inside one: it passes the tokens through to the expansion, where
-/// rustc parses and type-checks them, and reports any mistake in them at the user's tokens.
+/// The macro passes the tokens through to the expansion, where rustc type-checks them and
+/// reports a mistake at the user's tokens; it only finds where each one ends (see
+/// [`parse_expression`]).
 pub struct Expression {
     /// The tokens, never none.
     tokens: Vec<TokenTree>,
