@@ -142,6 +142,11 @@ impl Expression {
         let last = self.tokens.last().map_or(first, TokenTree::span);
         first.join(last).unwrap_or(first)
     }
+
+    /// Whether the expression is one name (`tenant`), which needs no parentheses after `&`.
+    pub fn is_name(&self) -> bool {
+        matches!(self.tokens.as_slice(), [TokenTree::Ident(_)])
+    }
 }
 
 impl ToTokens for Expression {
@@ -352,8 +357,11 @@ fn parse_sql(kind: Kind, input: ParseStream) -> syn::Result<LitStr> {
             format!("missing the SQL string; expected `{}`", kind.usage()),
         ));
     }
-    if input.peek(LitStr) {
-        return input.parse();
+    // A literal is parsed as a string at once (`peek` would read its text once more).
+    if input.cursor().literal().is_some() {
+        if let Ok(sql) = input.parse::<LitStr>() {
+            return Ok(sql);
+        }
     }
     // Anything else: say what is expected, pointing at it.
     let found: Expr = input.parse()?;

@@ -1,6 +1,6 @@
 //! Expansion: the rewritten SQL as a string literal, and sqlx calls that bind in plan order.
 
-use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens, TokenStreamExt};
 use syn::LitStr;
 use tenant_query_core::{BindSlot, Dialect, Manifest, Rewritten, TenantIdType};
@@ -50,30 +50,18 @@ fn try_expand(kind: Kind, tokens: TokenStream) -> syn::Result<TokenStream> {
         }});
     }
 
-    let tenant_var = Ident::new("__tq_tenant", Span::mixed_site());
-    let mut prelude = TokenStream::new();
-    let tenant_let = match &input.scope {
-        Scope::Tenant(tenant) => Some(tenant_let(kind, &loaded.manifest, tenant, &tenant_var)),
-        Scope::Unscoped { reason } => {
-            // Kept in the expansion so that it shows up when the macro is expanded.
-            prelude.extend(quote! { const _: &str = #reason; });
-            None
-        }
-        Scope::None => None,
-    };
     let parts = Parts {
         kind,
         input: &input,
         plan: &plan,
         sql,
-        tenant_var,
-        opening: [track, tenant_let],
-        prelude,
+        track,
+        manifest: &loaded.manifest,
     };
     Ok(if kind.checked {
         checked_call(parts)
     } else {
-        dynamic_call(parts, db_type(loaded.manifest.dialect()))
+        dynamic_call(parts)
     })
 }
 
@@ -84,20 +72,35 @@ struct Parts<'a> {
     plan: &'a Rewritten,
     /// The rewritten SQL, a string literal at the user's.
     sql: LitStr,
-    /// The variable that holds the tenant (or tenant set), converted for binding.
-    tenant_var: Ident,
-    /// The statements that open the expansion: the manifest's tracking (in a crate's first
-    /// expansion only) and the tenant's `let`.
-    opening: [Option<TokenStream>; 2],
-    /// Further statements before the call (the reason of an unscoped statement, arguments
-    /// evaluated into variables).
-    prelude: TokenStream,
+    /// The manifest's tracking, in a crate's first expansion only.
+    track: Option<TokenStream>,
+    manifest: &'a Manifest,
 }
 
-/// `let __tq_tenant = tenant_query::__private::tenant_value::<T, _>(&(tenant));`, spanned at
-/// the user's tenant, so that a wrong type is reported there. It comes first, so the tenant is
-/// evaluated before the arguments.
-fn tenant_let(kind: Kind, manifest: &Manifest, tenant: &Expression, var: &Ident) -> TokenStream {
+impl Parts<'_> {
+    /// The sqlx function the call starts with; none for `tenant_query_sql!`.
+    fn function(&self) -> Option<&'static str> {
+        match self.kind.output {
+            OutputKind::Query => Some("query"),
+            OutputKind::As => Some("query_as"),
+            OutputKind::Scalar => Some("query_scalar"),
+            OutputKind::Sql => None,
+        }
+    }
+
+    /// `const _: &str = "reason";` for an unscoped statement: kept in the expansion, so that it
+    /// shows up when the macro is expanded.
+    fn reason(&self) -> Option<TokenStream> {
+        match &self.input.scope {
+            Scope::Unscoped { reason } => Some(quote! { const _: &str = #reason; }),
+            _ => None,
+        }
+    }
+}
+
+/// `tenant_query::__private::tenant_value::<T, _>(&(tenant))` (or the tenant set's
+/// conversion), spanned at the user's tenant, so that a wrong type is reported there.
+fn tenant_conversion(kind: Kind, manifest: &Manifest, tenant: &Expression) -> TokenStream {
     let convert = match (kind.scope, manifest.dialect()) {
         (ScopeKind::Set, Dialect::Postgres) => "tenant_set_array",
         (ScopeKind::Set, _) => "tenant_set_json",
@@ -106,56 +109,202 @@ fn tenant_let(kind: Kind, manifest: &Manifest, tenant: &Expression, var: &Ident)
     let convert = Ident::new(convert, Span::call_site());
     let tenant_ty = tenant_type(manifest.tenant_id_type());
     quote_spanned! {tenant.span()=>
-        let #var = ::tenant_query::__private::#convert::<#tenant_ty, _>(&(#tenant));
+        ::tenant_query::__private::#convert::<#tenant_ty, _>(&(#tenant))
     }
 }
 
-/// `{ let tenant = …; sqlx::query::<DB>("…").bind(…)… }` (through `tenant_query::__private`,
-/// which clippy's `disallowed-methods` does not see: README, "Adopting tenant-query"):
+/// One method chain (`tenant_query::__private`, which clippy's `disallowed-methods` does not
+/// see: README, "Adopting tenant-query"): a tenant-scoped statement is
+/// `scoped_query::<DB, T>("…", &tenant).bind(a)….tenant_last()` (see `tenant_query::__private::Scoped`),
+/// an unscoped one `query::<DB>("…").bind(a)…`. The tenant is converted first, then the
 /// arguments are evaluated once, in the order written, and moved into `.bind` exactly like
 /// sqlx's own `.bind(value)`.
 ///
-/// The expansion is quoted at once, with the user's expressions and the expansion's variables
-/// written straight into it: in a procedural macro every token stream of its own is a round
-/// trip to the compiler, and these are paid on every build.
-fn dynamic_call(parts: Parts, db: TypePath) -> TokenStream {
-    let (input, sql, tenant_var) = (parts.input, &parts.sql, &parts.tenant_var);
-    let mut prelude = parts.prelude;
+/// The expansion is written into one token stream, with the user's expressions in place: in
+/// a procedural macro every token stream of its own is a round trip to the compiler, and rustc's
+/// work on the expansion grows with its size; both are paid on every build.
+fn dynamic_call(parts: Parts) -> TokenStream {
+    let Some(function) = parts.function() else {
+        return unreachable_sql();
+    };
+    let input = parts.input;
     let slots = &parts.plan.bind_plan.slots;
-    let arg_vars = if binds_each_argument_in_order(slots, input.args.len()) {
+    let head = Head::new(&parts, function);
+    let scoped = head.scoped();
+    let (track, reason) = (&parts.track, parts.reason());
+    if binds_each_argument_in_order(slots, input.args.len()) {
         // The common case (every numbered placeholder, and MySQL's `?` used once each): the
         // arguments stay where they are written, so they are evaluated in that order after the
-        // tenant, and the expansion holds no variable of its own for them.
-        None
-    } else {
-        Some(arguments_into_variables(input, slots, &mut prelude))
-    };
-    let values = slots.iter().enumerate().map(|(position, slot)| {
-        let used_again = slots[position + 1..].contains(slot);
-        match (slot, &arg_vars) {
-            (BindSlot::Arg(i), None) => BindValue::Expr(&input.args[*i]),
-            (BindSlot::Arg(i), Some(vars)) => BindValue::var(&vars[*i], used_again),
-            (BindSlot::Tenant, _) => BindValue::var(tenant_var, used_again),
-        }
-    });
-    if matches!(input.scope, Scope::Tenant(_)) && !slots.contains(&BindSlot::Tenant) {
-        prelude.extend(quote! { let _ = #tenant_var; });
+        // tenant, and the expansion holds no variable of its own.
+        let binds = chain(slots, scoped, |i, _| BindValue::Expr(&input.args[i]));
+        return if track.is_none() && reason.is_none() {
+            quote! { #head #(#binds)* }
+        } else {
+            quote! {{ #track #reason #head #(#binds)* }}
+        };
     }
-    let prelude = (!prelude.is_empty()).then_some(prelude);
-    let function = match parts.kind.output {
-        OutputKind::Query => "query",
-        OutputKind::As => "query_as",
-        OutputKind::Scalar => "query_scalar",
-        OutputKind::Sql => return unreachable_sql(),
-    };
-    let function = Ident::new(function, Span::call_site());
-    let row_type = input.output_type.as_ref().into_iter();
-    let opening = parts.opening.iter().flatten();
+    // An argument bound twice (MySQL's positional `?`) or not at all: each is evaluated into a
+    // variable of its own, after the tenant.
+    let query = Ident::new("__tq_query", Span::mixed_site());
+    let mut arguments = TokenStream::new();
+    let vars = arguments_into_variables(input, slots, &mut arguments);
+    let binds = chain(slots, scoped, |i, used_again| {
+        BindValue::var(&vars[i], used_again)
+    });
     quote! {{
-        #(#opening)*
-        #prelude
-        ::tenant_query::__private::#function::<#db #(, #row_type)*>(#sql) #(.bind(#values))*
+        #track
+        #reason
+        let #query = #head;
+        #arguments
+        #query #(#binds)*
     }}
+}
+
+/// The start of the chain: the query, and for a tenant-scoped statement its tenant.
+struct Head<'a> {
+    parts: &'a Parts<'a>,
+    /// `query`, `query_as` or `query_scalar`.
+    function: &'static str,
+}
+
+impl<'a> Head<'a> {
+    fn new(parts: &'a Parts<'a>, function: &'static str) -> Self {
+        Head { parts, function }
+    }
+
+    /// Whether the chain binds a tenant (or a tenant set), through `Scoped`.
+    fn scoped(&self) -> bool {
+        matches!(self.parts.input.scope, Scope::Tenant(_))
+    }
+
+    /// `::tenant_query::__private::query::<DB>("…")` (or `query_as`, `query_scalar`).
+    fn query(&self) -> TokenStream {
+        let function = Ident::new(self.function, Span::call_site());
+        let db = db_type(self.parts.manifest.dialect());
+        let (row_type, sql) = (self.parts.input.output_type.iter(), &self.parts.sql);
+        quote! { ::tenant_query::__private::#function::<#db #(, #row_type)*>(#sql) }
+    }
+
+    /// `::tenant_query::__private::scoped_query::<DB, T>("…", &tenant)`, spanned at the
+    /// tenant, the one argument whose type it checks: a wrong tenant is reported there, and
+    /// only there. Written token by token, with no token stream of its own but the arguments'.
+    fn scoped_query(&self, tenant: &Expression, out: &mut TokenStream) {
+        let (parts, span) = (self.parts, tenant.span());
+        scoped_function(self.function, span).to_tokens(out);
+        out.append(punct(':', Spacing::Joint, span));
+        out.append(punct(':', Spacing::Alone, span));
+        out.append(punct('<', Spacing::Alone, span));
+        db_type(parts.manifest.dialect())
+            .spanned(span)
+            .to_tokens(out);
+        if let Some(row_type) = &parts.input.output_type {
+            out.append(punct(',', Spacing::Alone, span));
+            row_type.to_tokens(out);
+        }
+        out.append(punct(',', Spacing::Alone, span));
+        tenant_type(parts.manifest.tenant_id_type())
+            .spanned(span)
+            .to_tokens(out);
+        out.append(punct('>', Spacing::Alone, span));
+        let (sql, tenant) = (&parts.sql, TenantRef(tenant));
+        let mut arguments = Group::new(Delimiter::Parenthesis, quote! { #sql, #tenant });
+        arguments.set_span(span);
+        out.append(arguments);
+    }
+}
+
+impl ToTokens for Head<'_> {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        let parts = self.parts;
+        match &parts.input.scope {
+            Scope::Tenant(tenants) if parts.kind.scope == ScopeKind::Set => {
+                // A set is converted by a call of its own, to what the dialect binds (an array
+                // or the text of a JSON array).
+                let query = self.query();
+                let set = tenant_conversion(parts.kind, parts.manifest, tenants);
+                out.extend(quote! { ::tenant_query::__private::Scoped::new(#query, #set) });
+            }
+            Scope::Tenant(tenant) => self.scoped_query(tenant, out),
+            Scope::Unscoped { .. } | Scope::None => out.extend(self.query()),
+        }
+    }
+}
+
+/// A punctuation token at `span`.
+fn punct(ch: char, spacing: Spacing, span: Span) -> Punct {
+    let mut punct = Punct::new(ch, spacing);
+    punct.set_span(span);
+    punct
+}
+
+/// `&tenant` (`&(tenant)` for more than a name), spanned at the user's tenant, so that a
+/// wrong type is reported there.
+struct TenantRef<'a>(&'a Expression);
+
+impl ToTokens for TenantRef<'_> {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        let span = self.0.span();
+        out.append(punct('&', Spacing::Alone, span));
+        if self.0.is_name() {
+            self.0.to_tokens(out);
+        } else {
+            let mut group = Group::new(Delimiter::Parenthesis, self.0.to_token_stream());
+            group.set_span(span);
+            out.append(group);
+        }
+    }
+}
+
+/// The chain's binds, one per placeholder in order; `value(i, used_again)` is what binds
+/// argument `i`. Through `Scoped`, the last one returns the sqlx query (`.finish()` when there
+/// is no placeholder).
+fn chain<'a>(
+    slots: &[BindSlot],
+    scoped: bool,
+    value: impl Fn(usize, bool) -> BindValue<'a>,
+) -> Vec<Bind<'a>> {
+    let mut binds: Vec<Bind> = slots
+        .iter()
+        .enumerate()
+        .map(|(position, slot)| {
+            let last = scoped && position + 1 == slots.len();
+            match slot {
+                BindSlot::Arg(i) => Bind {
+                    method: if last { "bind_last" } else { "bind" },
+                    value: Some(value(*i, slots[position + 1..].contains(slot))),
+                },
+                BindSlot::Tenant => Bind {
+                    method: if last { "tenant_last" } else { "tenant" },
+                    value: None,
+                },
+            }
+        })
+        .collect();
+    if scoped && binds.is_empty() {
+        binds.push(Bind {
+            method: "finish",
+            value: None,
+        });
+    }
+    binds
+}
+
+/// `.method(value)`, written into the chain.
+struct Bind<'a> {
+    method: &'static str,
+    value: Option<BindValue<'a>>,
+}
+
+impl ToTokens for Bind<'_> {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        out.append(Punct::new('.', Spacing::Alone));
+        out.append(Ident::new(self.method, Span::call_site()));
+        let value = self.value.as_ref().map(ToTokens::to_token_stream);
+        out.append(Group::new(
+            Delimiter::Parenthesis,
+            value.unwrap_or_default(),
+        ));
+    }
 }
 
 /// Whether the plan binds the user's arguments once each, in the order of the call.
@@ -223,8 +372,15 @@ impl ToTokens for BindValue<'_> {
 /// `sqlx::query!("…", args in bind order)`: sqlx checks the rewritten SQL against the database
 /// (or its offline data) and types the rows.
 fn checked_call(parts: Parts) -> TokenStream {
-    let (input, sql, tenant_var) = (parts.input, &parts.sql, &parts.tenant_var);
-    let mut prelude = parts.prelude;
+    let (input, sql) = (parts.input, &parts.sql);
+    let tenant_var = Ident::new("__tq_tenant", Span::mixed_site());
+    let mut prelude = TokenStream::new();
+    if let Scope::Tenant(tenant) = &input.scope {
+        // First, so the tenant is evaluated before the arguments.
+        let conversion = tenant_conversion(parts.kind, parts.manifest, tenant);
+        prelude.extend(quote! { let #tenant_var = #conversion; });
+    }
+    prelude.extend(parts.reason());
     let slots = &parts.plan.bind_plan.slots;
     let count = |slot: &BindSlot| slots.iter().filter(|s| *s == slot).count();
     let mut local = Vec::with_capacity(input.args.len());
@@ -270,11 +426,11 @@ fn checked_call(parts: Parts) -> TokenStream {
         OutputKind::Scalar => quote! { ::sqlx::query_scalar!(#sql #(, #args)*) },
         OutputKind::Sql => unreachable_sql(),
     };
-    let opening = parts.opening.iter().flatten();
+    let track = &parts.track;
     // sqlx's own macros, called here: a crate that bans them with `disallowed-macros` still
     // uses these.
     quote! {{
-        #(#opening)*
+        #track
         #prelude
         #[allow(clippy::disallowed_methods, clippy::disallowed_macros)]
         let __tq_query = #body;
@@ -288,47 +444,75 @@ fn unreachable_sql() -> TokenStream {
     quote! { ::core::compile_error!("internal error: tenant_query_sql! builds no query") }
 }
 
-/// A type in the expansion, written token by token (`::sqlx::Postgres`, `i64`): no token stream
-/// of its own.
-pub(crate) struct TypePath {
+/// A path in the expansion (`::sqlx::Postgres`, `i64`), written token by token: no token
+/// stream of its own.
+pub(crate) struct Path {
     /// Whether the path starts with `::`.
     absolute: bool,
     /// The segments.
     segments: &'static [&'static str],
+    /// The span of every token.
+    span: Span,
 }
 
-impl ToTokens for TypePath {
+impl Path {
+    /// The path with every token at `span`.
+    fn spanned(self, span: Span) -> Path {
+        Path { span, ..self }
+    }
+}
+
+impl ToTokens for Path {
     fn to_tokens(&self, out: &mut TokenStream) {
         for (i, segment) in self.segments.iter().enumerate() {
             if self.absolute || i > 0 {
-                out.append(Punct::new(':', Spacing::Joint));
-                out.append(Punct::new(':', Spacing::Alone));
+                out.append(punct(':', Spacing::Joint, self.span));
+                out.append(punct(':', Spacing::Alone, self.span));
             }
-            out.append(Ident::new(segment, Span::call_site()));
+            out.append(Ident::new(segment, self.span));
         }
     }
 }
 
 /// sqlx's database type for `dialect`.
-pub(crate) fn db_type(dialect: Dialect) -> TypePath {
+pub(crate) fn db_type(dialect: Dialect) -> Path {
     let segments: &[&str] = match dialect {
         Dialect::Postgres => &["sqlx", "Postgres"],
         Dialect::MySql => &["sqlx", "MySql"],
         Dialect::Sqlite => &["sqlx", "Sqlite"],
     };
-    TypePath {
+    Path {
         absolute: true,
         segments,
+        span: Span::call_site(),
     }
 }
 
 /// The Rust type of the manifest's tenant ids.
-pub(crate) fn tenant_type(ty: TenantIdType) -> TypePath {
+pub(crate) fn tenant_type(ty: TenantIdType) -> Path {
     let (absolute, segments): (bool, &[&str]) = match ty {
         TenantIdType::I64 => (false, &["i64"]),
         TenantIdType::I32 => (false, &["i32"]),
         TenantIdType::Uuid => (true, &["sqlx", "types", "Uuid"]),
         TenantIdType::String => (true, &["std", "string", "String"]),
     };
-    TypePath { absolute, segments }
+    Path {
+        absolute,
+        segments,
+        span: Span::call_site(),
+    }
+}
+
+/// `::tenant_query::__private::scoped_query` (or `_as`, `_scalar`) at `span`.
+fn scoped_function(function: &str, span: Span) -> Path {
+    let segments: &[&str] = match function {
+        "query_as" => &["tenant_query", "__private", "scoped_query_as"],
+        "query_scalar" => &["tenant_query", "__private", "scoped_query_scalar"],
+        _ => &["tenant_query", "__private", "scoped_query"],
+    };
+    Path {
+        absolute: true,
+        segments,
+        span,
+    }
 }

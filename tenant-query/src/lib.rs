@@ -94,6 +94,7 @@
 pub mod rls;
 #[cfg(feature = "runtime")]
 pub mod runtime;
+mod scoped;
 #[cfg(feature = "sqlx")]
 mod sqlx_impls;
 mod tenant_id;
@@ -105,6 +106,7 @@ pub use tenant_set::{EmptyTenantSet, TenantSet};
 /// Items used by the macro expansions. Not public API: no stability guarantees.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::scoped::{scoped_query, scoped_query_as, scoped_query_scalar, Scoped};
     pub use crate::tenant_id::TenantArg;
     pub use crate::tenant_set::{JsonTenantId, TenantSetArg};
 
