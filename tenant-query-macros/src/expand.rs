@@ -296,14 +296,19 @@ struct Bind<'a> {
 }
 
 impl ToTokens for Bind<'_> {
+    /// The call that binds a user's expression is spanned at it: a value that cannot be bound
+    /// is reported there, and only there.
     fn to_tokens(&self, out: &mut TokenStream) {
-        out.append(Punct::new('.', Spacing::Alone));
-        out.append(Ident::new(self.method, Span::call_site()));
+        let span = match &self.value {
+            Some(BindValue::Expr(expr)) => expr.span(),
+            _ => Span::call_site(),
+        };
+        out.append(punct('.', Spacing::Alone, span));
+        out.append(Ident::new(self.method, span));
         let value = self.value.as_ref().map(ToTokens::to_token_stream);
-        out.append(Group::new(
-            Delimiter::Parenthesis,
-            value.unwrap_or_default(),
-        ));
+        let mut arguments = Group::new(Delimiter::Parenthesis, value.unwrap_or_default());
+        arguments.set_span(span);
+        out.append(arguments);
     }
 }
 

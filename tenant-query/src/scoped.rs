@@ -92,50 +92,115 @@ where
     Scoped::new(sqlx::query_scalar(sql), tenant.tenant_id().get().clone())
 }
 
-/// The binding methods of [`Scoped`] for each sqlx query type, with the bounds of its own
-/// `bind`: `Query::bind` takes values of any lifetime (`'t`, the method's own), `QueryAs::bind`
-/// and `QueryScalar::bind` values that outlive the query (`'q`).
-macro_rules! binds {
-    ($($query:ident<$q:lifetime, DB $(, $o:ident)?>, values outlive $b:lifetime $(for $fresh:lifetime)?;)+) => {$(
-        impl<$q, DB: Database, $($o,)? T> Scoped<$query<$q, DB, $($o,)? <DB as Database>::Arguments>, T> {
-            /// Binds an argument at the next placeholder.
-            #[inline]
-            pub fn bind<$($fresh,)? V: $b + Encode<$b, DB> + Type<DB>>(self, value: V) -> Self {
-                Scoped::new(self.query.bind(value), self.tenant)
-            }
+// The binding methods for each sqlx query type, with the bounds of its own `bind`, written out
+// (not generated), so that a value that cannot be bound is reported against a plain signature:
+// `Query::bind` takes values of any lifetime, `QueryAs::bind` and `QueryScalar::bind` values
+// that outlive the query.
 
-            /// Binds the tenant at the next placeholder.
-            #[inline]
-            pub fn tenant<$($fresh)?>(self) -> Self
-            where
-                T: Clone + $b + Encode<$b, DB> + Type<DB>,
-            {
-                Scoped::new(self.query.bind(self.tenant.clone()), self.tenant)
-            }
+impl<'q, DB: Database, T> Scoped<Query<'q, DB, <DB as Database>::Arguments>, T> {
+    /// Binds an argument at the next placeholder.
+    #[inline]
+    pub fn bind<'t, V: Encode<'t, DB> + Type<DB>>(self, value: V) -> Self {
+        Scoped::new(self.query.bind(value), self.tenant)
+    }
 
-            /// Binds an argument at the last placeholder, and returns the query.
-            #[inline]
-            pub fn bind_last<$($fresh,)? V: $b + Encode<$b, DB> + Type<DB>>(
-                self,
-                value: V,
-            ) -> $query<$q, DB, $($o,)? <DB as Database>::Arguments> {
-                self.query.bind(value)
-            }
+    /// Binds an argument at the last placeholder, and returns the query.
+    #[inline]
+    pub fn bind_last<'t, V: Encode<'t, DB> + Type<DB>>(
+        self,
+        value: V,
+    ) -> Query<'q, DB, <DB as Database>::Arguments> {
+        self.query.bind(value)
+    }
 
-            /// Binds the tenant at the last placeholder, and returns the query.
-            #[inline]
-            pub fn tenant_last<$($fresh)?>(self) -> $query<$q, DB, $($o,)? <DB as Database>::Arguments>
-            where
-                T: $b + Encode<$b, DB> + Type<DB>,
-            {
-                self.query.bind(self.tenant)
-            }
-        }
-    )+};
+    /// Binds the tenant at the next placeholder.
+    #[inline]
+    pub fn tenant<'t>(self) -> Self
+    where
+        T: Clone + Encode<'t, DB> + Type<DB>,
+    {
+        let tenant = self.tenant.clone();
+        self.bind(tenant)
+    }
+
+    /// Binds the tenant at the last placeholder, and returns the query.
+    #[inline]
+    pub fn tenant_last<'t>(self) -> Query<'q, DB, <DB as Database>::Arguments>
+    where
+        T: Encode<'t, DB> + Type<DB>,
+    {
+        self.query.bind(self.tenant)
+    }
 }
 
-binds! {
-    Query<'q, DB>, values outlive 't for 't;
-    QueryAs<'q, DB, O>, values outlive 'q;
-    QueryScalar<'q, DB, O>, values outlive 'q;
+impl<'q, DB: Database, O, T> Scoped<QueryAs<'q, DB, O, <DB as Database>::Arguments>, T> {
+    /// Binds an argument at the next placeholder.
+    #[inline]
+    pub fn bind<V: 'q + Encode<'q, DB> + Type<DB>>(self, value: V) -> Self {
+        Scoped::new(self.query.bind(value), self.tenant)
+    }
+
+    /// Binds an argument at the last placeholder, and returns the query.
+    #[inline]
+    pub fn bind_last<V: 'q + Encode<'q, DB> + Type<DB>>(
+        self,
+        value: V,
+    ) -> QueryAs<'q, DB, O, <DB as Database>::Arguments> {
+        self.query.bind(value)
+    }
+
+    /// Binds the tenant at the next placeholder.
+    #[inline]
+    pub fn tenant(self) -> Self
+    where
+        T: 'q + Clone + Encode<'q, DB> + Type<DB>,
+    {
+        let tenant = self.tenant.clone();
+        self.bind(tenant)
+    }
+
+    /// Binds the tenant at the last placeholder, and returns the query.
+    #[inline]
+    pub fn tenant_last(self) -> QueryAs<'q, DB, O, <DB as Database>::Arguments>
+    where
+        T: 'q + Encode<'q, DB> + Type<DB>,
+    {
+        self.query.bind(self.tenant)
+    }
+}
+
+impl<'q, DB: Database, O, T> Scoped<QueryScalar<'q, DB, O, <DB as Database>::Arguments>, T> {
+    /// Binds an argument at the next placeholder.
+    #[inline]
+    pub fn bind<V: 'q + Encode<'q, DB> + Type<DB>>(self, value: V) -> Self {
+        Scoped::new(self.query.bind(value), self.tenant)
+    }
+
+    /// Binds an argument at the last placeholder, and returns the query.
+    #[inline]
+    pub fn bind_last<V: 'q + Encode<'q, DB> + Type<DB>>(
+        self,
+        value: V,
+    ) -> QueryScalar<'q, DB, O, <DB as Database>::Arguments> {
+        self.query.bind(value)
+    }
+
+    /// Binds the tenant at the next placeholder.
+    #[inline]
+    pub fn tenant(self) -> Self
+    where
+        T: 'q + Clone + Encode<'q, DB> + Type<DB>,
+    {
+        let tenant = self.tenant.clone();
+        self.bind(tenant)
+    }
+
+    /// Binds the tenant at the last placeholder, and returns the query.
+    #[inline]
+    pub fn tenant_last(self) -> QueryScalar<'q, DB, O, <DB as Database>::Arguments>
+    where
+        T: 'q + Encode<'q, DB> + Type<DB>,
+    {
+        self.query.bind(self.tenant)
+    }
 }
