@@ -78,14 +78,16 @@ struct Parts<'a> {
 }
 
 impl Parts<'_> {
-    /// The sqlx function the call starts with; none for `tenant_query_sql!`.
-    fn function(&self) -> Option<&'static str> {
-        match self.kind.output {
-            OutputKind::Query => Some("query"),
-            OutputKind::As => Some("query_as"),
-            OutputKind::Scalar => Some("query_scalar"),
-            OutputKind::Sql => None,
-        }
+    /// The functions of `tenant_query::__private` the call can start with; none for
+    /// `tenant_query_sql!`.
+    fn functions(&self) -> Option<Functions> {
+        let (sqlx, scoped) = match self.kind.output {
+            OutputKind::Query => ("query", "scoped_query"),
+            OutputKind::As => ("query_as", "scoped_query_as"),
+            OutputKind::Scalar => ("query_scalar", "scoped_query_scalar"),
+            OutputKind::Sql => return None,
+        };
+        Some(Functions { sqlx, scoped })
     }
 
     /// `const _: &str = "reason";` for an unscoped statement: kept in the expansion, so that it
@@ -124,12 +126,12 @@ fn tenant_conversion(kind: Kind, manifest: &Manifest, tenant: &Expression) -> To
 /// a procedural macro every token stream of its own is a round trip to the compiler, and rustc's
 /// work on the expansion grows with its size; both are paid on every build.
 fn dynamic_call(parts: Parts) -> TokenStream {
-    let Some(function) = parts.function() else {
+    let Some(functions) = parts.functions() else {
         return unreachable_sql();
     };
     let input = parts.input;
     let slots = &parts.plan.bind_plan.slots;
-    let head = Head::new(&parts, function);
+    let head = Head::new(&parts, functions);
     let scoped = head.scoped();
     let (track, reason) = (&parts.track, parts.reason());
     if binds_each_argument_in_order(slots, input.args.len()) {
@@ -160,16 +162,24 @@ fn dynamic_call(parts: Parts) -> TokenStream {
     }}
 }
 
+/// The functions of `tenant_query::__private` that start a chain, for one output kind.
+#[derive(Clone, Copy)]
+struct Functions {
+    /// sqlx's own: `query`, `query_as` or `query_scalar`.
+    sqlx: &'static str,
+    /// The tenant-scoped one: `scoped_query`, `scoped_query_as` or `scoped_query_scalar`.
+    scoped: &'static str,
+}
+
 /// The start of the chain: the query, and for a tenant-scoped statement its tenant.
 struct Head<'a> {
     parts: &'a Parts<'a>,
-    /// `query`, `query_as` or `query_scalar`.
-    function: &'static str,
+    functions: Functions,
 }
 
 impl<'a> Head<'a> {
-    fn new(parts: &'a Parts<'a>, function: &'static str) -> Self {
-        Head { parts, function }
+    fn new(parts: &'a Parts<'a>, functions: Functions) -> Self {
+        Head { parts, functions }
     }
 
     /// Whether the chain binds a tenant (or a tenant set), through `Scoped`.
@@ -179,7 +189,7 @@ impl<'a> Head<'a> {
 
     /// `::tenant_query::__private::query::<DB>("…")` (or `query_as`, `query_scalar`).
     fn query(&self) -> TokenStream {
-        let function = Ident::new(self.function, Span::call_site());
+        let function = Ident::new(self.functions.sqlx, Span::call_site());
         let db = db_type(self.parts.manifest.dialect());
         let (row_type, sql) = (self.parts.input.output_type.iter(), &self.parts.sql);
         quote! { ::tenant_query::__private::#function::<#db #(, #row_type)*>(#sql) }
@@ -190,7 +200,7 @@ impl<'a> Head<'a> {
     /// only there. Written token by token, with no token stream of its own but the arguments'.
     fn scoped_query(&self, tenant: &Expression, out: &mut TokenStream) {
         let (parts, span) = (self.parts, tenant.span());
-        scoped_function(self.function, span).to_tokens(out);
+        private_item(self.functions.scoped, span, out);
         out.append(punct(':', Spacing::Joint, span));
         out.append(punct(':', Spacing::Alone, span));
         out.append(punct('<', Spacing::Alone, span));
@@ -508,16 +518,15 @@ pub(crate) fn tenant_type(ty: TenantIdType) -> Path {
     }
 }
 
-/// `::tenant_query::__private::scoped_query` (or `_as`, `_scalar`) at `span`.
-fn scoped_function(function: &str, span: Span) -> Path {
-    let segments: &[&str] = match function {
-        "query_as" => &["tenant_query", "__private", "scoped_query_as"],
-        "query_scalar" => &["tenant_query", "__private", "scoped_query_scalar"],
-        _ => &["tenant_query", "__private", "scoped_query"],
-    };
+/// `::tenant_query::__private::name`, every token at `span`.
+fn private_item(name: &str, span: Span, out: &mut TokenStream) {
     Path {
         absolute: true,
-        segments,
+        segments: &["tenant_query", "__private"],
         span,
     }
+    .to_tokens(out);
+    out.append(punct(':', Spacing::Joint, span));
+    out.append(punct(':', Spacing::Alone, span));
+    out.append(Ident::new(name, span));
 }
