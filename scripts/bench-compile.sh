@@ -7,7 +7,7 @@
 #
 #   scripts/bench-compile.sh [N] [RUNS]        # defaults: 300 calls, 5 runs
 #   TQ_BENCH_TARGET=dir scripts/bench-compile.sh  # keep the built dependencies for the next run
-#   TQ_BENCH_MODES=edit scripts/bench-compile.sh 300 31
+#   TQ_BENCH_MODES=edit scripts/bench-compile.sh 300 41
 #       # only some of the modes (edit, emptied, release; default all three): many runs of
 #       # the cheap incremental builds, where a noisy machine needs them
 #
